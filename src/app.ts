@@ -1,0 +1,87 @@
+/**
+ * Builds the application for a command: settings → logger → database (migrated) → repositories →
+ * API client → sync engine → freshness → scheduler. One disposable owns them all and releases them
+ * in reverse order.
+ *
+ * @example
+ * ```ts
+ * await using app = await openApp(config, log, { trigger: "cli" });
+ * await app.engine.run({ mode: "incremental", trigger: "cli" });
+ * ```
+ */
+import type { Config } from "./config.ts";
+import { openDatabase, type Database } from "./db/database.ts";
+import { prepareSchema } from "./db/migrations.ts";
+import { Repositories } from "./db/repos/index.ts";
+import { ConfigError } from "./errors.ts";
+import type { Logger } from "./log.ts";
+import { TestIOClient } from "./testio/client.ts";
+import { SyncEngine } from "./sync/engine.ts";
+import { FreshnessService } from "./sync/freshness.ts";
+
+/** The program version (kept in step with deno.json). */
+export const VERSION = "0.1.0";
+
+/** The assembled application. */
+export interface App extends AsyncDisposable {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly db: Database;
+  readonly repos: Repositories;
+  readonly client: TestIOClient;
+  readonly engine: SyncEngine;
+  readonly freshness: FreshnessService;
+}
+
+/** Options of {@link openApp}. */
+export interface OpenAppOptions {
+  /** Require an API token (sync, serve); `migrate` does not need one. */
+  requireToken?: boolean;
+}
+
+/** Throws the settings error of a missing token. */
+export function requireToken(config: Config): string {
+  if (!config.token) {
+    throw new ConfigError(["TESTIO_CUSTOMER_API_TOKEN=(unset): required to reach the TestIO API"], {
+      hint: "Create a token in TestIO under Integrations → API (https://testcloud.test.io/account/api)",
+      action: "Set TESTIO_CUSTOMER_API_TOKEN in your environment or .env (or try `testio-mcp demo`)",
+    });
+  }
+  return config.token;
+}
+
+/** Opens the database (running migrations unless skipped) and builds the sync side. */
+export function openApp(config: Config, log: Logger, options: OpenAppOptions = {}): App {
+  const token = options.requireToken === false ? (config.token ?? "") : requireToken(config);
+  const stack = new AsyncDisposableStack();
+  try {
+    const db = stack.use(openDatabase(config.dbPath));
+    prepareSchema(db, config.skipMigrations);
+    const repos = stack.use(new Repositories(db));
+    const client = stack.use(
+      new TestIOClient({
+        baseUrl: config.baseUrl,
+        token,
+        log,
+        timeoutMs: config.httpTimeoutSeconds * 1000,
+        maxConcurrent: config.maxConcurrentRequests,
+      }),
+    );
+    const engine = stack.use(new SyncEngine({ repos, client, config, log }));
+    const freshness = new FreshnessService({ repos, client, config, log, engine });
+    const moved = stack.move();
+    return {
+      config,
+      log,
+      db,
+      repos,
+      client,
+      engine,
+      freshness,
+      [Symbol.asyncDispose]: () => moved.disposeAsync(),
+    };
+  } catch (err) {
+    stack.disposeAsync().catch(() => {});
+    throw err;
+  }
+}

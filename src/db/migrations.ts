@@ -1,0 +1,174 @@
+/**
+ * Versioned SQL migrations, embedded through text imports so the compiled binary carries them.
+ * Every `NNNN_name.up.sql` has a `NNNN_name.down.sql`; `schema_migrations` records version, name,
+ * checksum and time of every applied migration.
+ *
+ * @example
+ * ```ts
+ * using db = openDatabase(path);
+ * migrateUp(db); // applies pending migrations in order
+ * migrationStatus(db); // { current: 1, latest: 1, applied: [...], pending: [] }
+ * ```
+ */
+import { createHash } from "node:crypto";
+import type { Database } from "./database.ts";
+import { DatabaseStateError, InputError } from "../errors.ts";
+import init_up from "../../migrations/0001_init.up.sql" with { type: "text" };
+import init_down from "../../migrations/0001_init.down.sql" with { type: "text" };
+
+/** One migration: its version, name and the two scripts. */
+export interface Migration {
+  version: number;
+  name: string;
+  up: string;
+  down: string;
+}
+
+/** Every migration the program knows, in version order. */
+export const MIGRATIONS: readonly Migration[] = Object.freeze([
+  { version: 1, name: "init", up: init_up, down: init_down },
+]);
+
+/** The newest schema version this program knows. */
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+/** One applied migration as recorded. */
+export interface AppliedMigration {
+  version: number;
+  name: string;
+  checksum: string;
+  applied_at: string;
+}
+
+/** What {@link migrationStatus} reports. */
+export interface MigrationStatus {
+  current: number;
+  latest: number;
+  applied: AppliedMigration[];
+  pending: { version: number; name: string }[];
+  /** Applied migrations whose script changed since (a sign of a hand-edited migration). */
+  modified: number[];
+}
+
+/** SHA-256 of a script, so an edited migration is noticed. */
+export function checksum(sql: string): string {
+  return createHash("sha256").update(sql).digest("hex");
+}
+
+function ensureTable(db: Database): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    checksum   TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  )`);
+}
+
+function applied(db: Database): AppliedMigration[] {
+  const exists = db.prepare(
+    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+  ).get();
+  if (!exists) return [];
+  return db.prepare("SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version")
+    .all() as unknown as AppliedMigration[];
+}
+
+/** The applied and pending migrations of `db`. */
+export function migrationStatus(db: Database, known: readonly Migration[] = MIGRATIONS): MigrationStatus {
+  const done = applied(db);
+  const doneVersions = new Set(done.map((m) => m.version));
+  const byVersion = new Map(known.map((m) => [m.version, m]));
+  return {
+    current: done.length ? done[done.length - 1].version : 0,
+    latest: known.length ? known[known.length - 1].version : 0,
+    applied: done,
+    pending: known.filter((m) => !doneVersions.has(m.version)).map(({ version, name }) => ({
+      version,
+      name,
+    })),
+    modified: done.filter((m) => {
+      const k = byVersion.get(m.version);
+      return k !== undefined && checksum(k.up) !== m.checksum;
+    }).map((m) => m.version),
+  };
+}
+
+/** Refuses a database whose schema is newer than this program. */
+export function assertNotNewer(db: Database, known: readonly Migration[] = MIGRATIONS): void {
+  const status = migrationStatus(db, known);
+  const unknown = status.applied.filter((m) => !known.some((k) => k.version === m.version));
+  if (unknown.length) {
+    throw new DatabaseStateError(
+      `The database ${db.path} has schema version ${status.current}, newer than this program knows (${status.latest})`,
+      {
+        hint: "A newer testio-mcp wrote this cache",
+        action:
+          "Upgrade testio-mcp, or point TESTIO_DB_PATH at another file (the cache can be rebuilt by sync)",
+      },
+    );
+  }
+}
+
+/**
+ * Applies pending migrations in order, each in its own transaction together with its
+ * `schema_migrations` row. Returns the versions applied.
+ */
+export function migrateUp(db: Database, known: readonly Migration[] = MIGRATIONS): number[] {
+  ensureTable(db);
+  assertNotNewer(db, known);
+  const done = new Set(applied(db).map((m) => m.version));
+  const ran: number[] = [];
+  for (const m of known) {
+    if (done.has(m.version)) continue;
+    db.write(() => {
+      db.exec(m.up);
+      db.prepare("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)")
+        .run(m.version, m.name, checksum(m.up), new Date().toISOString());
+    });
+    ran.push(m.version);
+  }
+  return ran;
+}
+
+/** Rolls back the newest `steps` applied migrations. Returns the versions rolled back. */
+export function migrateDown(db: Database, steps = 1, known: readonly Migration[] = MIGRATIONS): number[] {
+  if (!Number.isInteger(steps) || steps < 1) {
+    throw new InputError(`'steps' must be a positive whole number: got ${steps}`);
+  }
+  ensureTable(db);
+  assertNotNewer(db, known);
+  const done = applied(db).reverse().slice(0, steps);
+  const ran: number[] = [];
+  for (const a of done) {
+    const m = known.find((k) => k.version === a.version);
+    if (!m) throw new DatabaseStateError(`No down script for version ${a.version}`);
+    db.write(() => {
+      db.exec(m.down);
+      db.prepare("DELETE FROM schema_migrations WHERE version = ?").run(m.version);
+    });
+    ran.push(m.version);
+  }
+  return ran;
+}
+
+/**
+ * The start-up check of `serve` and `sync`: applies pending migrations, or with `skip` refuses to
+ * start when the schema is not current.
+ */
+export function prepareSchema(db: Database, skip: boolean): void {
+  if (!skip) {
+    migrateUp(db);
+    return;
+  }
+  assertNotNewer(db);
+  const status = migrationStatus(db);
+  if (status.pending.length) {
+    throw new DatabaseStateError(
+      `The database schema is at version ${status.current}, but this program needs ${status.latest}`,
+      {
+        hint: "TESTIO_SKIP_MIGRATIONS is set, so migrations were not applied",
+        action: "Run `testio-mcp migrate up` (or unset TESTIO_SKIP_MIGRATIONS)",
+      },
+    );
+  }
+}

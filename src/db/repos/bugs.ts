@@ -1,0 +1,452 @@
+/**
+ * Bugs. `status` is the derived status: forwarded | accepted | auto_accepted | rejected
+ * (behaviour.md §2); "open" in arguments and summaries means forwarded.
+ *
+ * @example
+ * ```ts
+ * using bugs = new BugsRepo(db);
+ * bugs.list({ productId: 598, statuses: ["rejected"], sortBy: "reported_at", sortOrder: "desc", limit: 50, offset: 0 });
+ * ```
+ */
+import { inList, int, json, likePattern, type Page, Repository, type SortOrder } from "./base.ts";
+import type { Params } from "../database.ts";
+
+/** Derived bug statuses as stored. */
+export const BUG_STATUSES = ["forwarded", "accepted", "auto_accepted", "rejected"] as const;
+/** Bug severities (the field doubles as bug type). */
+export const BUG_SEVERITIES = ["critical", "high", "low", "visual", "content", "custom"] as const;
+
+/** A device a bug was found on, reduced to what breakdowns need. */
+export interface BugDevice {
+  category: string | null;
+  os: string | null;
+  browsers: string[];
+  name: string | null;
+}
+
+/** A bug as written by the sync. */
+export interface BugInput {
+  id: number;
+  test_id: number;
+  product_id: number;
+  test_feature_id: number | null;
+  feature_id: number | null;
+  title: string;
+  severity: string | null;
+  status: string;
+  api_status: string;
+  auto_accepted: boolean;
+  known: boolean;
+  rejection_reason: string | null;
+  actual_result: string | null;
+  expected_result: string | null;
+  steps: string[];
+  location: string | null;
+  author: string | null;
+  reported_at: string | null;
+  comments_count: number;
+  devices: BugDevice[];
+  raw: unknown;
+}
+
+/** A row of `list_bugs`. */
+export interface BugListRow {
+  id: number;
+  title: string;
+  severity: string | null;
+  status: string;
+  known: boolean;
+  rejection_reason: string | null;
+  test_id: number;
+  feature: { id: number; title: string } | null;
+  reported_by: string | null;
+  reported_at: string | null;
+}
+
+/** A bug with everything `get_bug_summary` shows. */
+export interface BugDetail extends BugListRow {
+  actual_result: string | null;
+  expected_result: string | null;
+  steps: string[];
+  location: string | null;
+  devices: BugDevice[];
+  test: { id: number; title: string; status: string };
+  product: { id: number; name: string };
+  comments_count: number;
+  synced_at: string;
+}
+
+/** Bug counts of one test, as `get_test_summary` shows them. */
+export interface BugBreakdown {
+  total: number;
+  known: number;
+  by_status: { open: number; active_accepted: number; auto_accepted: number; rejected: number };
+  by_severity: Record<string, number>;
+  by_platform: {
+    operating_systems: Record<string, number>;
+    browsers: Record<string, number>;
+    device_categories: Record<string, number>;
+  };
+  recent: {
+    id: number;
+    title: string;
+    severity: string | null;
+    status: string;
+    reported_at: string | null;
+  }[];
+}
+
+const SEVERITY_RANK = `CASE b.severity WHEN 'critical' THEN 6 WHEN 'high' THEN 5 WHEN 'low' THEN 4
+  WHEN 'visual' THEN 3 WHEN 'content' THEN 2 WHEN 'custom' THEN 1 ELSE 0 END`;
+
+/** Sort keys of {@link BugsRepo.list}. */
+export const BUG_SORTS = {
+  reported_at: "b.reported_at",
+  severity: SEVERITY_RANK,
+  status: "b.status",
+  title: "b.title COLLATE NOCASE",
+} as const;
+export type BugSort = keyof typeof BUG_SORTS;
+
+/**
+ * Which bugs an aggregate covers; the fields combine with AND. An empty scope covers every bug.
+ */
+export interface BugScope {
+  testIds?: readonly number[];
+  productId?: number;
+  featureId?: number;
+  /** Bug author, exactly as stored (a `users.username`), so the author index applies. */
+  author?: string;
+}
+
+/** Rejection-reason filter value for rejected bugs whose reason could not be read from the comments. */
+export const UNKNOWN_REJECTION_REASON = "unknown";
+
+/** Filters of {@link BugsRepo.list}. */
+export interface BugQuery {
+  testIds?: readonly number[];
+  productId?: number;
+  /** Derived statuses; "open" is accepted as forwarded. */
+  statuses?: readonly string[];
+  severities?: readonly string[];
+  known?: boolean;
+  /** Reason keys; {@link UNKNOWN_REJECTION_REASON} matches rejected bugs without a known reason. */
+  rejectionReasons?: readonly string[];
+  reportedBy?: string;
+  reportedFrom?: string | null;
+  reportedTo?: string | null;
+  search?: string;
+  sortBy: BugSort;
+  sortOrder: SortOrder;
+  limit: number;
+  offset: number;
+}
+
+interface RawBugRow {
+  id: number;
+  title: string;
+  severity: string | null;
+  status: string;
+  known: number;
+  rejection_reason: string | null;
+  test_id: number;
+  feature_id: number | null;
+  feature_title: string | null;
+  reported_by: string | null;
+  reported_at: string | null;
+}
+
+const LIST_SELECT = `SELECT b.id, b.title, b.severity, b.status, b.known, b.rejection_reason, b.test_id,
+  b.feature_id, coalesce(f.title, tf.title) AS feature_title, b.author AS reported_by, b.reported_at
+  FROM bugs b
+  LEFT JOIN features f ON f.id = b.feature_id
+  LEFT JOIN test_features tf ON tf.id = b.test_feature_id`;
+
+function toListRow(r: RawBugRow): BugListRow {
+  return {
+    id: r.id,
+    title: r.title,
+    severity: r.severity,
+    status: r.status,
+    known: r.known === 1,
+    rejection_reason: r.rejection_reason,
+    test_id: r.test_id,
+    feature: r.feature_id === null ? null : { id: r.feature_id, title: r.feature_title ?? "" },
+    reported_by: r.reported_by,
+    reported_at: r.reported_at,
+  };
+}
+
+/** Maps user status words to stored ones ("open" → forwarded). */
+export function normaliseBugStatus(s: string): string {
+  return s === "open" ? "forwarded" : s;
+}
+
+/** Reads and writes `bugs`. */
+export class BugsRepo extends Repository {
+  /**
+   * Replaces the bugs of `testIds` with `bugs` (bugs gone upstream are deleted) and stamps the tests'
+   * `bugs_synced_at`. Call inside a transaction.
+   */
+  replaceForTests(testIds: readonly number[], bugs: readonly BugInput[], syncedAt: string): void {
+    for (const b of bugs) {
+      this.run(
+        `INSERT INTO bugs (id, test_id, product_id, test_feature_id, feature_id, title, severity, status, api_status,
+           auto_accepted, known, rejection_reason, actual_result, expected_result, steps, location, author,
+           reported_at, comments_count, devices, raw, synced_at)
+         VALUES (:id, :test_id, :product_id, :test_feature_id, :feature_id, :title, :severity, :status, :api_status,
+           :auto_accepted, :known, :rejection_reason, :actual_result, :expected_result, :steps, :location, :author,
+           :reported_at, :comments_count, :devices, :raw, :synced_at)
+         ON CONFLICT (id) DO UPDATE SET test_id = excluded.test_id, product_id = excluded.product_id,
+           test_feature_id = excluded.test_feature_id, feature_id = excluded.feature_id, title = excluded.title,
+           severity = excluded.severity, status = excluded.status, api_status = excluded.api_status,
+           auto_accepted = excluded.auto_accepted, known = excluded.known,
+           rejection_reason = excluded.rejection_reason, actual_result = excluded.actual_result,
+           expected_result = excluded.expected_result, steps = excluded.steps, location = excluded.location,
+           author = excluded.author, reported_at = excluded.reported_at, comments_count = excluded.comments_count,
+           devices = excluded.devices, raw = excluded.raw, synced_at = excluded.synced_at`,
+        {
+          id: int(b.id),
+          test_id: int(b.test_id),
+          product_id: int(b.product_id),
+          test_feature_id: b.test_feature_id === null ? null : int(b.test_feature_id),
+          feature_id: b.feature_id === null ? null : int(b.feature_id),
+          title: b.title,
+          severity: b.severity,
+          status: b.status,
+          api_status: b.api_status,
+          auto_accepted: b.auto_accepted ? 1 : 0,
+          known: b.known ? 1 : 0,
+          rejection_reason: b.rejection_reason,
+          actual_result: b.actual_result,
+          expected_result: b.expected_result,
+          steps: JSON.stringify(b.steps),
+          location: b.location,
+          author: b.author,
+          reported_at: b.reported_at,
+          comments_count: int(b.comments_count),
+          devices: JSON.stringify(b.devices),
+          raw: JSON.stringify(b.raw),
+          synced_at: syncedAt,
+        },
+      );
+    }
+    if (!testIds.length) return;
+    const params: Params = {};
+    const keep = bugs.map((b) => b.id);
+    this.stmt(
+      `DELETE FROM bugs WHERE test_id IN ${inList("t", testIds, params)}
+       ${keep.length ? `AND id NOT IN ${inList("k", keep, params)}` : ""}`,
+    ).run(params);
+    const stamp: Params = { at: syncedAt };
+    this.stmt(`UPDATE tests SET bugs_synced_at = :at WHERE id IN ${inList("t", testIds, stamp)}`).run(stamp);
+  }
+
+  /** One page of bugs with the exact total. */
+  list(q: BugQuery): Page<BugListRow> {
+    const params: Params = {};
+    const where: string[] = [];
+    if (q.testIds?.length) where.push(`b.test_id IN ${inList("t", q.testIds, params)}`);
+    if (q.productId !== undefined) {
+      params.product_id = int(q.productId);
+      where.push("b.product_id = :product_id");
+    }
+    if (q.statuses?.length) {
+      where.push(`b.status IN ${inList("s", q.statuses.map(normaliseBugStatus), params)}`);
+    }
+    if (q.severities?.length) where.push(`b.severity IN ${inList("v", q.severities, params)}`);
+    if (q.known !== undefined) {
+      params.known = q.known ? 1 : 0;
+      where.push("b.known = :known");
+    }
+    if (q.rejectionReasons?.length) {
+      const keys = q.rejectionReasons.filter((r) => r !== UNKNOWN_REJECTION_REASON);
+      const parts = keys.length ? [`b.rejection_reason IN ${inList("r", keys, params)}`] : [];
+      if (keys.length < q.rejectionReasons.length) {
+        parts.push("(b.status = 'rejected' AND b.rejection_reason IS NULL)");
+      }
+      where.push(`(${parts.join(" OR ")})`);
+    }
+    if (q.reportedBy) {
+      params.author = q.reportedBy;
+      where.push("b.author = :author COLLATE NOCASE");
+    }
+    if (q.reportedFrom) {
+      params.from = q.reportedFrom;
+      where.push("b.reported_at >= :from");
+    }
+    if (q.reportedTo) {
+      params.to = q.reportedTo;
+      where.push("b.reported_at <= :to");
+    }
+    if (q.search) {
+      params.search = likePattern(q.search);
+      where.push("b.title LIKE :search ESCAPE '\\'");
+    }
+    const whereSql = where.length ? `WHERE ${where.join(" AND ")}` : "";
+    const dir = q.sortOrder === "asc" ? "ASC" : "DESC";
+    const total = this.one<{ n: number }>(`SELECT count(*) AS n FROM bugs b ${whereSql}`, params)!.n;
+    const rows = this.all<RawBugRow>(
+      `${LIST_SELECT} ${whereSql} ORDER BY ${
+        BUG_SORTS[q.sortBy]
+      } ${dir}, b.id ${dir} LIMIT :limit OFFSET :offset`,
+      { ...params, limit: int(q.limit), offset: int(q.offset) },
+    );
+    return { rows: rows.map(toListRow), total };
+  }
+
+  /** One bug with its test and product; undefined when not cached. */
+  get(id: number): BugDetail | undefined {
+    const r = this.one<
+      RawBugRow & {
+        actual_result: string | null;
+        expected_result: string | null;
+        steps: string;
+        location: string | null;
+        devices: string;
+        test_title: string;
+        test_status: string;
+        product_id: number;
+        product_name: string;
+        comments_count: number;
+        synced_at: string;
+      }
+    >(
+      `SELECT b.id, b.title, b.severity, b.status, b.known, b.rejection_reason, b.test_id, b.feature_id,
+         coalesce(f.title, tf.title) AS feature_title, b.author AS reported_by, b.reported_at,
+         b.actual_result, b.expected_result, b.steps, b.location, b.devices, t.title AS test_title,
+         t.status AS test_status, b.product_id, p.name AS product_name, b.comments_count, b.synced_at
+       FROM bugs b
+       JOIN tests t ON t.id = b.test_id
+       JOIN products p ON p.id = b.product_id
+       LEFT JOIN features f ON f.id = b.feature_id
+       LEFT JOIN test_features tf ON tf.id = b.test_feature_id
+       WHERE b.id = :id`,
+      { id: int(id) },
+    );
+    if (!r) return undefined;
+    return {
+      ...toListRow(r),
+      actual_result: r.actual_result,
+      expected_result: r.expected_result,
+      steps: json<string[]>(r.steps, []),
+      location: r.location,
+      devices: json<BugDevice[]>(r.devices, []),
+      test: { id: r.test_id, title: r.test_title, status: r.test_status },
+      product: { id: r.product_id, name: r.product_name },
+      comments_count: r.comments_count,
+      synced_at: r.synced_at,
+    };
+  }
+
+  /** Builds the WHERE clause of a {@link BugScope} over `bugs b`, adding its parameters. */
+  #scopeWhere(scope: BugScope, params: Params): string {
+    const where: string[] = [];
+    if (scope.testIds) where.push(scope.testIds.length ? `b.test_id IN ${inList("st", scope.testIds, params)}` : "0");
+    if (scope.productId !== undefined) {
+      params.scope_product = int(scope.productId);
+      where.push("b.product_id = :scope_product");
+    }
+    if (scope.featureId !== undefined) {
+      params.scope_feature = int(scope.featureId);
+      where.push("b.feature_id = :scope_feature");
+    }
+    if (scope.author !== undefined) {
+      params.scope_author = scope.author;
+      where.push("b.author = :scope_author");
+    }
+    return where.length ? `WHERE ${where.join(" AND ")}` : "";
+  }
+
+  /** Total, known and outcome-class counts of the bugs in `scope` (open = forwarded). */
+  outcomeCounts(scope: BugScope): { total: number; known: number; by_status: BugBreakdown["by_status"] } {
+    const params: Params = {};
+    const c = this.one<
+      { total: number; known: number; open: number; acc: number; auto: number; rej: number }
+    >(
+      `SELECT count(*) AS total, coalesce(sum(b.known), 0) AS known,
+         coalesce(sum(b.status = 'forwarded'), 0) AS open, coalesce(sum(b.status = 'accepted'), 0) AS acc,
+         coalesce(sum(b.status = 'auto_accepted'), 0) AS auto, coalesce(sum(b.status = 'rejected'), 0) AS rej
+       FROM bugs b ${this.#scopeWhere(scope, params)}`,
+      params,
+    )!;
+    return {
+      total: c.total,
+      known: c.known,
+      by_status: { open: c.open, active_accepted: c.acc, auto_accepted: c.auto, rejected: c.rej },
+    };
+  }
+
+  /** Counts of the bugs in `scope` by severity; every known severity is present (0 when none). */
+  severityCounts(scope: BugScope): Record<string, number> {
+    const params: Params = {};
+    const out: Record<string, number> = Object.fromEntries(BUG_SEVERITIES.map((s) => [s, 0]));
+    for (
+      const r of this.all<{ k: string; n: number }>(
+        `SELECT coalesce(b.severity, 'unknown') AS k, count(*) AS n FROM bugs b
+         ${this.#scopeWhere(scope, params)} GROUP BY 1`,
+        params,
+      )
+    ) out[r.k] = r.n;
+    return out;
+  }
+
+  /** The newest bugs of `scope` (reported_at, then id, descending). */
+  recent(scope: BugScope, limit: number): BugBreakdown["recent"] {
+    const params: Params = { limit: int(limit) };
+    return this.all<BugBreakdown["recent"][number]>(
+      `SELECT b.id, b.title, b.severity, b.status, b.reported_at FROM bugs b ${this.#scopeWhere(scope, params)}
+       ORDER BY b.reported_at DESC, b.id DESC LIMIT :limit`,
+      params,
+    );
+  }
+
+  /** Counts of one test's bugs by class, severity and platform, and the 5 newest. */
+  breakdownForTest(testId: number): BugBreakdown {
+    const p = { t: int(testId) };
+    const scope: BugScope = { testIds: [testId] };
+    const counts = this.outcomeCounts(scope);
+    const facet = (expr: string, from: string) =>
+      Object.fromEntries(
+        this.all<{ k: string; n: number }>(
+          `SELECT ${expr} AS k, count(DISTINCT b.id) AS n FROM bugs b, ${from}
+           WHERE b.test_id = :t AND ${expr} IS NOT NULL GROUP BY 1 ORDER BY n DESC, k`,
+          p,
+        ).map((r) => [r.k, r.n]),
+      );
+    return {
+      ...counts,
+      by_severity: this.severityCounts(scope),
+      by_platform: {
+        operating_systems: facet("d.value ->> '$.os'", "json_each(b.devices) d"),
+        browsers: facet("br.value", "json_each(b.devices) d, json_each(d.value, '$.browsers') br"),
+        device_categories: facet("d.value ->> '$.category'", "json_each(b.devices) d"),
+      },
+      recent: this.recent(scope, 5),
+    };
+  }
+
+  /** Bug ids whose decimal form starts with `prefix`, newest ids first (for completion). */
+  idsStartingWith(prefix: string, limit: number): number[] {
+    return this.idPrefixMatches("bugs", prefix, limit);
+  }
+
+  /** Number of cached bugs. */
+  count(): number {
+    return this.one<{ n: number }>("SELECT count(*) AS n FROM bugs")!.n;
+  }
+
+  /** Test ids among `ids` that have cached bugs rows, with their counts. */
+  countsByTest(testIds: readonly number[]): Map<number, number> {
+    if (!testIds.length) return new Map();
+    const params: Params = {};
+    return new Map(
+      this.all<{ test_id: number; n: number }>(
+        `SELECT test_id, count(*) AS n FROM bugs WHERE test_id IN ${
+          inList("t", testIds, params)
+        } GROUP BY test_id`,
+        params,
+      ).map((r) => [r.test_id, r.n]),
+    );
+  }
+}

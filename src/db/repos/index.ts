@@ -1,0 +1,43 @@
+/**
+ * All repositories of one connection, created together and disposed together.
+ *
+ * @example
+ * ```ts
+ * using db = openDatabase(path);
+ * using repos = new Repositories(db);
+ * repos.products.count();
+ * ```
+ */
+import type { Database } from "../database.ts";
+import { BugsRepo } from "./bugs.ts";
+import { FeaturesRepo } from "./features.ts";
+import { ProductsRepo } from "./products.ts";
+import { SyncEventsRepo } from "./sync_events.ts";
+import { TestsRepo } from "./tests.ts";
+import { UsersRepo } from "./users.ts";
+
+/** The repositories of one database connection. */
+export class Repositories implements Disposable {
+  readonly db: Database;
+  readonly products: ProductsRepo;
+  readonly features: FeaturesRepo;
+  readonly tests: TestsRepo;
+  readonly bugs: BugsRepo;
+  readonly users: UsersRepo;
+  readonly syncEvents: SyncEventsRepo;
+  readonly #stack = new DisposableStack();
+
+  constructor(db: Database) {
+    this.db = db;
+    this.products = this.#stack.use(new ProductsRepo(db));
+    this.features = this.#stack.use(new FeaturesRepo(db));
+    this.tests = this.#stack.use(new TestsRepo(db));
+    this.bugs = this.#stack.use(new BugsRepo(db));
+    this.users = this.#stack.use(new UsersRepo(db));
+    this.syncEvents = this.#stack.use(new SyncEventsRepo(db));
+  }
+
+  [Symbol.dispose](): void {
+    this.#stack.dispose();
+  }
+}

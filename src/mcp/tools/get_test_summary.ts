@@ -1,0 +1,104 @@
+/**
+ * `get_test_summary` (alias `get_test_status`): one test with its configuration, bug outcome
+ * classes, rates and health — the answer to "how is test 109363 going?".
+ */
+import { z } from "zod";
+import { idArg } from "../args.ts";
+import {
+  bugClassesSchema,
+  countMap,
+  dataAsOf,
+  healthSchema,
+  namedRef,
+  ratesSchema,
+  testEnvironmentSchema,
+  warningsSchema,
+} from "../schemas.ts";
+import { defineTool, READ_ONLY_REFRESHING } from "../tool.ts";
+import { NotFoundError } from "../../errors.ts";
+import { computeRates, health } from "../../reports/rates.ts";
+
+const input = z.object({ test_id: idArg("test_id") }).strict();
+
+const output = z.object({
+  test: z.object({
+    id: z.number().int(),
+    title: z.string(),
+    goal: z.string().nullable(),
+    instructions: z.string().nullable(),
+    out_of_scope: z.string().nullable(),
+    status: z.string(),
+    review_status: z.string().nullable(),
+    testing_type: z.string().nullable(),
+    start_at: z.string().nullable(),
+    end_at: z.string().nullable(),
+    product: namedRef,
+    section: namedRef.nullable(),
+    test_environment: testEnvironmentSchema,
+    features: z.array(z.object({ id: z.number().int(), feature_id: z.number().int(), title: z.string() })),
+    platforms: z.array(z.object({
+      os: z.string().nullable(),
+      category: z.string().nullable(),
+      min_version: z.string().nullable(),
+      max_version: z.string().nullable(),
+      browsers: z.array(z.string()),
+    })),
+  }),
+  bugs: z.object({
+    total: z.number().int(),
+    known: z.number().int(),
+    by_status: bugClassesSchema,
+    by_severity: countMap,
+    by_platform: z.object({ operating_systems: countMap, browsers: countMap, device_categories: countMap }),
+    rates: ratesSchema,
+    health: healthSchema,
+    recent: z.array(z.object({
+      id: z.number().int(),
+      title: z.string(),
+      severity: z.string().nullable(),
+      status: z.string(),
+      reported_at: z.string().nullable(),
+    })),
+  }),
+  data_as_of: dataAsOf,
+  warnings: warningsSchema,
+});
+
+export const getTestSummaryTool = defineTool({
+  name: "get_test_summary",
+  aliases: ["get_test_status"],
+  title: "Summarise one test",
+  description: "Everything about one test (test cycle): goal, instructions, status, dates, environment, " +
+    "features and platforms, and its bugs by outcome (open = forwarded, active accepted, auto accepted, " +
+    "rejected), severity and platform, the five rates and health indicators, and the 5 newest bugs. " +
+    "Use it for 'how is test N going?'. A running test or its bugs older than the cache TTL are " +
+    "refreshed from TestIO first. Use list_bugs to page through the bugs themselves.",
+  input,
+  output,
+  annotations: READ_ONLY_REFRESHING,
+  async handler(args, { ctx, signal }) {
+    const fresh = await ctx.freshness.ensureTests([args.test_id], { bugs: true, signal });
+    const test = ctx.repos.tests.get(args.test_id);
+    if (!test) {
+      throw new NotFoundError(`Test ${args.test_id} not found`, {
+        hint: fresh.warnings.length
+          ? `It is not cached and could not be fetched: ${fresh.warnings.join("; ")}`
+          : "It may not be synced yet, or the token cannot see it",
+        action: "Call list_tests with its product_id to find valid test ids, or sync_data",
+      });
+    }
+    const breakdown = ctx.repos.bugs.breakdownForTest(test.id);
+    const rates = computeRates(breakdown.by_status);
+    const stamps = [test.synced_at, test.bugs_synced_at].filter((s): s is string => s !== null).sort();
+    const { synced_at: _s, bugs_synced_at: _b, bug_count: _c, created_by: _cb, submitted_by: _sb, ...rest } =
+      test;
+    const warnings = [...fresh.warnings];
+    if (test.bugs_synced_at === null) warnings.push(`The bugs of test ${test.id} have not been synced yet`);
+    return {
+      test: rest,
+      bugs: { ...breakdown, rates, health: health(rates, ctx.config.thresholds) },
+      data_as_of: stamps[0] ?? null,
+      ...(warnings.length ? { warnings } : {}),
+    };
+  },
+});

@@ -1,0 +1,81 @@
+/**
+ * The contract between the sync engine and its users (CLI, MCP tools, server scheduler).
+ *
+ * @example
+ * ```ts
+ * const summary: SyncSummary = await engine.run({ mode: "incremental", trigger: "cli" });
+ * ```
+ */
+import type { SyncTrigger } from "../db/repos/sync_events.ts";
+
+/** incremental: stop at known tests; full: walk every page and refresh every bug. */
+export type SyncMode = "incremental" | "full";
+
+/** A progress report from a running sync. */
+export interface SyncProgress {
+  phase: "products" | "features" | "tests" | "bugs" | "done";
+  /** Units done and expected in this phase (expected may grow as pages are discovered). */
+  done: number;
+  total?: number;
+  productId?: number;
+  message: string;
+}
+
+/** What to sync and how. */
+export interface SyncOptions {
+  /** Limit to these products (must lie inside TESTIO_PRODUCT_IDS when that is set). */
+  productIds?: readonly number[];
+  /** Only tests whose end_at is on/after this UTC bound; `null` for no bound. */
+  since?: string | null;
+  mode: SyncMode;
+  trigger: SyncTrigger;
+  signal?: AbortSignal;
+  onProgress?: (p: SyncProgress) => void;
+}
+
+/** The outcome of one run, as the CLI and the `sync_data` tool report it. */
+export interface SyncSummary {
+  status: "completed" | "completed_with_warnings" | "failed" | "cancelled";
+  event_id: number | null;
+  products_synced: number;
+  features_synced: number;
+  user_stories_synced: number;
+  tests_discovered: number;
+  tests_updated: number;
+  bugs_synced: number;
+  requests_made: number;
+  duration_ms: number;
+  warnings: string[];
+  error?: string;
+}
+
+/** What a freshness check did. */
+export interface FreshnessResult {
+  /** Rows fetched from the API. */
+  refreshed: number;
+  /** Problems to pass on to the caller ("served from cache, refreshed 2 h ago, refresh failed: …"). */
+  warnings: string[];
+}
+
+/** Options of every freshness check. */
+export interface FreshnessOptions {
+  signal?: AbortSignal;
+  /** Refetch regardless of age. */
+  force?: boolean;
+}
+
+/**
+ * Read-through freshness (behaviour.md §4): tools call it before they read, so stale or missing rows
+ * are refreshed from the API when possible and the answer says so when not.
+ */
+export interface Freshness {
+  /** Makes the given tests fresh (fetching missing ones); with `bugs`, also their bugs. */
+  ensureTests(ids: readonly number[], opts?: FreshnessOptions & { bugs?: boolean }): Promise<FreshnessResult>;
+  /** Makes a product's mutable tests fresh; with `bugs`, also their bugs. */
+  ensureProductTests(
+    productId: number,
+    opts?: FreshnessOptions & { bugs?: boolean },
+  ): Promise<FreshnessResult>;
+  /** Makes a product's features (and user stories) fresh. */
+  ensureFeatures(productId: number, opts?: FreshnessOptions): Promise<FreshnessResult>;
+}

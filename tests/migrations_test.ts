@@ -1,0 +1,132 @@
+import assert from "node:assert/strict";
+import { openDatabase } from "../src/db/database.ts";
+import {
+  assertNotNewer,
+  checksum,
+  LATEST_VERSION,
+  type Migration,
+  migrateDown,
+  migrateUp,
+  MIGRATIONS,
+  migrationStatus,
+  prepareSchema,
+} from "../src/db/migrations.ts";
+import { DatabaseStateError } from "../src/errors.ts";
+
+/** The schema as SQLite describes it, minus the bookkeeping table. */
+function schemaOf(db: ReturnType<typeof openDatabase>): string[] {
+  return (db.prepare(
+    `SELECT type || ' ' || name || ' ' || coalesce(sql, '') AS s FROM sqlite_master
+     WHERE name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations' ORDER BY type, name`,
+  ).all() as { s: string }[]).map((r) => r.s);
+}
+
+async function tempDb(): Promise<{ path: string; [Symbol.asyncDispose](): Promise<void> }> {
+  const dir = await Deno.makeTempDir({ prefix: "testio-mig-" });
+  return { path: `${dir}/cache.db`, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
+}
+
+Deno.test("migrations", async (t) => {
+  await t.step("every up script has a down script and versions increase", () => {
+    let last = 0;
+    for (const m of MIGRATIONS) {
+      assert.ok(m.version > last, `version ${m.version} follows ${last}`);
+      assert.ok(m.up.trim().length > 0 && m.down.trim().length > 0, `migration ${m.version} has up and down`);
+      last = m.version;
+    }
+    assert.equal(LATEST_VERSION, last);
+  });
+
+  await t.step("up → down (every script) → up gives the identical schema", async () => {
+    await using tmp = await tempDb();
+    using db = openDatabase(tmp.path);
+    migrateUp(db);
+    const fresh = schemaOf(db);
+    assert.ok(fresh.some((s) => s.startsWith("table bugs ")), "bugs table exists");
+    assert.ok(fresh.some((s) => s.startsWith("table search_index ")), "FTS index exists");
+    const rolledBack = migrateDown(db, MIGRATIONS.length);
+    assert.deepEqual(rolledBack, [...MIGRATIONS].reverse().map((m) => m.version));
+    assert.deepEqual(schemaOf(db), [], "every down script removes what its up script created");
+    migrateUp(db);
+    assert.deepEqual(schemaOf(db), fresh);
+    assert.equal(migrationStatus(db).current, LATEST_VERSION);
+  });
+
+  await t.step("down then up of a later migration keeps the data of earlier ones", async () => {
+    const extra: Migration = {
+      version: LATEST_VERSION + 1,
+      name: "test_notes",
+      up: "CREATE TABLE test_notes (id INTEGER PRIMARY KEY, note TEXT NOT NULL);",
+      down: "DROP TABLE test_notes;",
+    };
+    const known = [...MIGRATIONS, extra];
+    await using tmp = await tempDb();
+    using db = openDatabase(tmp.path);
+    migrateUp(db, known);
+    db.exec(`INSERT INTO products (id, name, raw, synced_at) VALUES (7, 'Shop', '{}', '2026-01-01T00:00:00Z')`);
+    const before = schemaOf(db);
+    assert.deepEqual(migrateDown(db, 1, known), [extra.version]);
+    assert.equal(migrationStatus(db, known).current, LATEST_VERSION);
+    migrateUp(db, known);
+    assert.deepEqual(schemaOf(db), before);
+    assert.equal((db.prepare("SELECT name FROM products WHERE id = 7").get() as { name: string }).name, "Shop");
+  });
+
+  await t.step("up twice is a no-op that keeps data", async () => {
+    await using tmp = await tempDb();
+    using db = openDatabase(tmp.path);
+    migrateUp(db);
+    db.exec(`INSERT INTO products (id, name, raw, synced_at) VALUES (1, 'A', '{}', '2026-01-01T00:00:00Z')`);
+    assert.deepEqual(migrateUp(db), []);
+    assert.equal((db.prepare("SELECT count(*) AS n FROM products").get() as { n: number }).n, 1);
+  });
+
+  await t.step("records version, name, checksum and time", async () => {
+    await using tmp = await tempDb();
+    using db = openDatabase(tmp.path);
+    migrateUp(db);
+    const [first] = migrationStatus(db).applied;
+    assert.equal(first.version, 1);
+    assert.equal(first.name, "init");
+    assert.equal(first.checksum, checksum(MIGRATIONS[0].up));
+    assert.match(first.applied_at, /^\d{4}-\d{2}-\d{2}T.*Z$/);
+    assert.deepEqual(migrationStatus(db).modified, []);
+  });
+
+  await t.step("a schema newer than the program is refused with a clear message", async () => {
+    await using tmp = await tempDb();
+    using db = openDatabase(tmp.path);
+    migrateUp(db);
+    db.exec(
+      `INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (999, 'future', 'x', '2030-01-01')`,
+    );
+    assert.throws(() => assertNotNewer(db), (err: unknown) => {
+      assert.ok(err instanceof DatabaseStateError);
+      assert.match(err.message, /schema version 999, newer than this program knows/);
+      assert.match(err.action ?? "", /Upgrade testio-mcp/);
+      return true;
+    });
+    assert.throws(() => migrateUp(db), DatabaseStateError);
+    assert.throws(() => prepareSchema(db, false), DatabaseStateError);
+  });
+
+  await t.step("TESTIO_SKIP_MIGRATIONS refuses a schema that is not current", async () => {
+    await using tmp = await tempDb();
+    using db = openDatabase(tmp.path);
+    assert.throws(() => prepareSchema(db, true), /needs 1/);
+    assert.equal(migrationStatus(db).current, 0, "nothing was applied");
+    prepareSchema(db, false);
+    prepareSchema(db, true);
+  });
+
+  await t.step("a failing migration leaves the schema as it was", async () => {
+    const broken: Migration = { version: LATEST_VERSION + 1, name: "broken", up: "CREATE TABLE ok (x); NOT SQL;", down: "" };
+    await using tmp = await tempDb();
+    using db = openDatabase(tmp.path);
+    migrateUp(db);
+    const before = schemaOf(db);
+    assert.throws(() => migrateUp(db, [...MIGRATIONS, broken]));
+    assert.deepEqual(schemaOf(db), before);
+    assert.equal(migrationStatus(db).current, LATEST_VERSION);
+  });
+});
