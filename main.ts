@@ -15,10 +15,12 @@ import { readProcessEnv } from "./src/config.ts";
 import { type CliIO, type Command, EXIT } from "./src/cli/command.ts";
 import { exitCodeOf, formatCliError } from "./src/cli/errors.ts";
 import { demoCommand } from "./src/cli/demo.ts";
+import { doctorCommand } from "./src/cli/doctor.ts";
 import { fakeApiCommand } from "./src/cli/fake_api.ts";
 import { migrateCommand } from "./src/cli/migrate.ts";
 import { problematicCommand } from "./src/cli/problematic.ts";
 import { serveCommand } from "./src/cli/serve.ts";
+import { setupCommand } from "./src/cli/setup.ts";
 import { syncCommand } from "./src/cli/sync.ts";
 
 /** Every command, in the order `--help` lists them. */
@@ -28,6 +30,8 @@ export const COMMANDS: readonly Command[] = [
   migrateCommand,
   problematicCommand,
   demoCommand,
+  setupCommand,
+  doctorCommand,
   fakeApiCommand,
 ];
 
@@ -41,7 +45,7 @@ Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join("\n")}
 
 Run 'testio-mcp <command> --help' for a command's flags. Settings come from the environment,
-.env in the working directory, or --env-file PATH (see README).
+--env-file PATH, .env in the working directory, or ~/.testio-mcp/.env (see README).
 `;
 }
 

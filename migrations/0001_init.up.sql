@@ -224,7 +224,10 @@ CREATE TRIGGER products_ai AFTER INSERT ON products BEGIN
   INSERT INTO search_index (rowid, entity_type, entity_id, product_id, date, title, content)
   VALUES (new.id * 4, 'product', new.id, new.id, NULL, new.name, coalesce(new.description, ''));
 END;
-CREATE TRIGGER products_au AFTER UPDATE OF name, description ON products BEGIN
+-- The update triggers fire only when indexed text really changed: a sync re-writes unchanged rows,
+-- and re-indexing them doubled the cost of a bug batch.
+CREATE TRIGGER products_au AFTER UPDATE OF name, description ON products
+WHEN old.name IS NOT new.name OR old.description IS NOT new.description BEGIN
   DELETE FROM search_index WHERE rowid = old.id * 4;
   INSERT INTO search_index (rowid, entity_type, entity_id, product_id, date, title, content)
   VALUES (new.id * 4, 'product', new.id, new.id, NULL, new.name, coalesce(new.description, ''));
@@ -239,7 +242,9 @@ CREATE TRIGGER features_ai AFTER INSERT ON features BEGIN
     concat_ws(' ', new.description, new.howtofind,
       (SELECT group_concat(value, ' ') FROM json_each(new.raw, '$.user_stories'))));
 END;
-CREATE TRIGGER features_au AFTER UPDATE OF title, description, howtofind, raw ON features BEGIN
+CREATE TRIGGER features_au AFTER UPDATE OF title, description, howtofind, raw ON features
+WHEN old.title IS NOT new.title OR old.description IS NOT new.description OR old.howtofind IS NOT new.howtofind
+  OR old.raw ->> '$.user_stories' IS NOT new.raw ->> '$.user_stories' BEGIN
   DELETE FROM search_index WHERE rowid = old.id * 4 + 1;
   INSERT INTO search_index (rowid, entity_type, entity_id, product_id, date, title, content)
   VALUES (new.id * 4 + 1, 'feature', new.id, new.product_id, NULL, new.title,
@@ -255,7 +260,9 @@ CREATE TRIGGER tests_ai AFTER INSERT ON tests BEGIN
   VALUES (new.id * 4 + 2, 'test', new.id, new.product_id, new.end_at, new.title,
     concat_ws(' ', new.goal, new.instructions, new.out_of_scope));
 END;
-CREATE TRIGGER tests_au AFTER UPDATE OF title, goal, instructions, out_of_scope, end_at ON tests BEGIN
+CREATE TRIGGER tests_au AFTER UPDATE OF title, goal, instructions, out_of_scope, end_at ON tests
+WHEN old.title IS NOT new.title OR old.goal IS NOT new.goal OR old.instructions IS NOT new.instructions
+  OR old.out_of_scope IS NOT new.out_of_scope OR old.end_at IS NOT new.end_at BEGIN
   DELETE FROM search_index WHERE rowid = old.id * 4 + 2;
   INSERT INTO search_index (rowid, entity_type, entity_id, product_id, date, title, content)
   VALUES (new.id * 4 + 2, 'test', new.id, new.product_id, new.end_at, new.title,
@@ -271,7 +278,9 @@ CREATE TRIGGER bugs_ai AFTER INSERT ON bugs BEGIN
     concat_ws(' ', (SELECT group_concat(value, ' ') FROM json_each(new.steps)),
       new.actual_result, new.expected_result));
 END;
-CREATE TRIGGER bugs_au AFTER UPDATE OF title, steps, actual_result, expected_result, reported_at ON bugs BEGIN
+CREATE TRIGGER bugs_au AFTER UPDATE OF title, steps, actual_result, expected_result, reported_at ON bugs
+WHEN old.title IS NOT new.title OR old.steps IS NOT new.steps OR old.actual_result IS NOT new.actual_result
+  OR old.expected_result IS NOT new.expected_result OR old.reported_at IS NOT new.reported_at BEGIN
   DELETE FROM search_index WHERE rowid = old.id * 4 + 3;
   INSERT INTO search_index (rowid, entity_type, entity_id, product_id, date, title, content)
   VALUES (new.id * 4 + 3, 'bug', new.id, new.product_id, new.reported_at, new.title,
@@ -301,7 +310,7 @@ CREATE TRIGGER tests_count_ai AFTER INSERT ON tests BEGIN
       ELSE last_test_end_at END
   WHERE id = new.product_id;
 END;
-CREATE TRIGGER tests_count_au AFTER UPDATE OF end_at ON tests BEGIN
+CREATE TRIGGER tests_count_au AFTER UPDATE OF end_at ON tests WHEN old.end_at IS NOT new.end_at BEGIN
   UPDATE products SET last_test_end_at =
     (SELECT max(end_at) FROM tests WHERE product_id = new.product_id)
   WHERE id = new.product_id;

@@ -10,7 +10,7 @@
  * ```
  */
 import type { Config } from "./config.ts";
-import { openDatabase, type Database } from "./db/database.ts";
+import { type Database, openDatabase } from "./db/database.ts";
 import { prepareSchema } from "./db/migrations.ts";
 import { Repositories } from "./db/repos/index.ts";
 import { ConfigError } from "./errors.ts";
@@ -28,7 +28,8 @@ export interface App extends AsyncDisposable {
   readonly log: Logger;
   readonly db: Database;
   readonly repos: Repositories;
-  readonly client: TestIOClient;
+  /** Null when no token is configured (commands that only read the cache). */
+  readonly client: TestIOClient | null;
   readonly engine: SyncEngine;
   readonly freshness: FreshnessService;
 }
@@ -52,21 +53,23 @@ export function requireToken(config: Config): string {
 
 /** Opens the database (running migrations unless skipped) and builds the sync side. */
 export function openApp(config: Config, log: Logger, options: OpenAppOptions = {}): App {
-  const token = options.requireToken === false ? (config.token ?? "") : requireToken(config);
+  const token = options.requireToken === false ? config.token : requireToken(config);
   const stack = new AsyncDisposableStack();
   try {
     const db = stack.use(openDatabase(config.dbPath));
     prepareSchema(db, config.skipMigrations);
     const repos = stack.use(new Repositories(db));
-    const client = stack.use(
-      new TestIOClient({
-        baseUrl: config.baseUrl,
-        token,
-        log,
-        timeoutMs: config.httpTimeoutSeconds * 1000,
-        maxConcurrent: config.maxConcurrentRequests,
-      }),
-    );
+    const client = token
+      ? stack.use(
+        new TestIOClient({
+          baseUrl: config.baseUrl,
+          token,
+          log,
+          timeoutMs: config.httpTimeoutSeconds * 1000,
+          maxConcurrent: config.maxConcurrentRequests,
+        }),
+      )
+      : null;
     const engine = stack.use(new SyncEngine({ repos, client, config, log }));
     const freshness = new FreshnessService({ repos, client, config, log, engine });
     const moved = stack.move();

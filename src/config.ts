@@ -1,8 +1,9 @@
 /**
- * Settings: one zod schema over the environment, `--env-file PATH` and `.env` in the working
- * directory, producing a frozen {@link Config}. Precedence: a variable set in the process environment
- * wins, then `--env-file`, then `.env` — the explicit file beats the implicit one, and nothing in a
- * file silently overrides what the user exported.
+ * Settings: one zod schema over the environment, `--env-file PATH`, `.env` in the working directory
+ * and `~/.testio-mcp/.env` (written by `setup`), producing a frozen {@link Config}. Precedence: a
+ * variable set in the process environment wins, then `--env-file`, then `.env`, then the home file —
+ * the explicit file beats the implicit ones, the project folder beats the per-user defaults, and
+ * nothing in a file silently overrides what the user exported.
  *
  * Every invalid variable yields one line naming it, its value (masked for secrets) and what is allowed.
  *
@@ -267,17 +268,29 @@ export function parseDotenv(text: string): Record<string, string> {
   return out;
 }
 
-function readEnvFile(path: string, required: boolean): Record<string, string> {
+function readEnvFile(path: string, required: boolean, label = "--env-file"): Record<string, string> {
   try {
     return parseDotenv(Deno.readTextFileSync(path));
   } catch (err) {
     if (!required && (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotCapable)) {
       return {};
     }
-    throw new ConfigError([`--env-file ${path}: cannot be read (${(err as Error).message})`], {
+    throw new ConfigError([`${label} ${path}: cannot be read (${(err as Error).message})`], {
       action: "Pass the path of a readable KEY=value file",
     });
   }
+}
+
+/**
+ * The per-user settings file `setup` writes: `$HOME/.testio-mcp/.env`, or null without HOME.
+ *
+ * @example
+ * ```ts
+ * homeEnvPath({ HOME: "/home/me" }); // "/home/me/.testio-mcp/.env"
+ * ```
+ */
+export function homeEnvPath(env: Record<string, string | undefined>): string | null {
+  return env.HOME ? `${env.HOME}/.testio-mcp/.env` : null;
 }
 
 /** Where settings come from. */
@@ -286,7 +299,10 @@ export interface ConfigSources {
   env: Record<string, string | undefined>;
   /** An explicit `--env-file PATH`. */
   envFile?: string;
-  /** Read `.env` from this folder; `null` disables it (tests). Default: the working directory. */
+  /**
+   * Read `.env` from this folder; `null` disables it and the home file `~/.testio-mcp/.env` (tests
+   * stay hermetic). Default: the working directory.
+   */
   dotenvDir?: string | null;
   /** Flag values that override everything (e.g. `--product-ids`). */
   overrides?: Record<string, string | undefined>;
@@ -299,9 +315,11 @@ export interface ConfigSources {
  */
 export function loadConfig(sources: ConfigSources): Config {
   const dotenvDir = sources.dotenvDir === undefined ? "." : sources.dotenvDir;
-  const dotenv = dotenvDir === null ? {} : readEnvFile(`${dotenvDir}/.env`, false);
+  const dotenv = dotenvDir === null ? {} : readEnvFile(`${dotenvDir}/.env`, false, ".env");
+  const homeFile = dotenvDir === null ? null : homeEnvPath(sources.env);
+  const homeEnv = homeFile ? readEnvFile(homeFile, false, "settings file") : {};
   const fileEnv = sources.envFile ? readEnvFile(sources.envFile, true) : {};
-  const merged: Record<string, string | undefined> = { ...dotenv, ...fileEnv };
+  const merged: Record<string, string | undefined> = { ...homeEnv, ...dotenv, ...fileEnv };
   for (const [k, v] of Object.entries(sources.env)) if (v !== undefined) merged[k] = v;
   for (const [k, v] of Object.entries(sources.overrides ?? {})) if (v !== undefined) merged[k] = v;
 

@@ -51,7 +51,10 @@ Deno.test("settings", async (t) => {
     assert.equal(c.dataDir, "/home/qa/data");
     assert.equal(c.baseUrl, "http://127.0.0.1:9/customer/v2");
     assert.equal(c.logLevel, "debug");
-    assert.deepEqual(loadConfig({ env: { ...base, TESTIO_PRODUCT_IDS: "5, 6" }, dotenvDir: null }).productIds, [5, 6]);
+    assert.deepEqual(
+      loadConfig({ env: { ...base, TESTIO_PRODUCT_IDS: "5, 6" }, dotenvDir: null }).productIds,
+      [5, 6],
+    );
   });
 
   await t.step("one clear line per invalid variable", () => {
@@ -63,7 +66,11 @@ Deno.test("settings", async (t) => {
       TESTIO_SYNC_SINCE: "2025",
     });
     assert.equal(issues.length, 5, issues.join("\n"));
-    assert.ok(issues.some((i) => i.startsWith('TESTIO_CACHE_TTL_SECONDS="5": must be a whole number from 60 to 86400')));
+    assert.ok(
+      issues.some((i) =>
+        i.startsWith('TESTIO_CACHE_TTL_SECONDS="5": must be a whole number from 60 to 86400')
+      ),
+    );
     assert.ok(issues.some((i) => i.startsWith('TESTIO_MAX_CONCURRENT_REQUESTS="many"')));
     assert.ok(issues.some((i) => i.startsWith('TESTIO_PRODUCT_IDS="1,x": must be a list')));
     assert.ok(issues.some((i) => i.startsWith('TESTIO_LOG_FORMAT="xml": must be text or json')));
@@ -78,7 +85,10 @@ Deno.test("settings", async (t) => {
   });
 
   await t.step("threshold pairs must be ordered by direction", () => {
-    const issues = issuesOf({ TESTIO_THRESHOLD_REJECTION_WARNING: "0.5", TESTIO_THRESHOLD_REVIEW_WARNING: "0.5" });
+    const issues = issuesOf({
+      TESTIO_THRESHOLD_REJECTION_WARNING: "0.5",
+      TESTIO_THRESHOLD_REVIEW_WARNING: "0.5",
+    });
     assert.equal(issues.length, 2, issues.join("\n"));
     assert.match(issues[0], /TESTIO_THRESHOLD_REJECTION_WARNING=0.5 .*warning must be below critical/);
     assert.match(issues[1], /TESTIO_THRESHOLD_REVIEW_WARNING=0.5 .*warning must be above critical/);
@@ -89,11 +99,17 @@ Deno.test("settings", async (t) => {
     assert.match(issues[0], /set one or the other/);
   });
 
-  await t.step("precedence: environment, then --env-file, then .env", async () => {
+  await t.step("precedence: environment, --env-file, .env, then ~/.testio-mcp/.env", async () => {
     const dir = await Deno.makeTempDir();
     try {
-      await Deno.writeTextFile(`${dir}/.env`, "TESTIO_CACHE_TTL_SECONDS=100\nTESTIO_MAX_PAGES=7\nTESTIO_LOG_LEVEL=warn\n");
-      await Deno.writeTextFile(`${dir}/custom.env`, "export TESTIO_CACHE_TTL_SECONDS=200 # comment\nTESTIO_LOG_LEVEL='error'\n");
+      await Deno.writeTextFile(
+        `${dir}/.env`,
+        "TESTIO_CACHE_TTL_SECONDS=100\nTESTIO_MAX_PAGES=7\nTESTIO_LOG_LEVEL=warn\n",
+      );
+      await Deno.writeTextFile(
+        `${dir}/custom.env`,
+        "export TESTIO_CACHE_TTL_SECONDS=200 # comment\nTESTIO_LOG_LEVEL='error'\n",
+      );
       const c = loadConfig({
         env: { ...base, TESTIO_LOG_LEVEL: "debug" },
         dotenvDir: dir,
@@ -102,9 +118,28 @@ Deno.test("settings", async (t) => {
       assert.equal(c.maxPages, 7, ".env applies when nothing else sets it");
       assert.equal(c.cacheTtlSeconds, 200, "--env-file beats .env");
       assert.equal(c.logLevel, "debug", "the environment beats both files");
+      await Deno.mkdir(`${dir}/home/.testio-mcp`, { recursive: true });
+      await Deno.writeTextFile(
+        `${dir}/home/.testio-mcp/.env`,
+        "TESTIO_MAX_PAGES=9\nTESTIO_HTTP_TIMEOUT_SECONDS=11\nTESTIO_CACHE_TTL_SECONDS=300\n",
+      );
+      const withHome = loadConfig({
+        env: { HOME: `${dir}/home` },
+        dotenvDir: dir,
+        envFile: `${dir}/custom.env`,
+      });
+      assert.equal(withHome.httpTimeoutSeconds, 11, "~/.testio-mcp/.env applies when nothing else sets it");
+      assert.equal(withHome.maxPages, 7, ".env beats ~/.testio-mcp/.env");
+      assert.equal(withHome.cacheTtlSeconds, 200, "--env-file beats ~/.testio-mcp/.env");
+      assert.equal(
+        loadConfig({ env: { HOME: `${dir}/home` }, dotenvDir: null }).httpTimeoutSeconds,
+        30,
+        "dotenvDir: null skips the home file too",
+      );
       assert.throws(
         () => loadConfig({ env: base, dotenvDir: null, envFile: `${dir}/missing.env` }),
-        (err: unknown) => err instanceof ConfigError && /--env-file .*missing\.env: cannot be read/.test(err.message),
+        (err: unknown) =>
+          err instanceof ConfigError && /--env-file .*missing\.env: cannot be read/.test(err.message),
       );
     } finally {
       await Deno.remove(dir, { recursive: true });
@@ -112,7 +147,7 @@ Deno.test("settings", async (t) => {
   });
 
   await t.step("dotenv parsing handles quotes, export and comments", () => {
-    assert.deepEqual(parseDotenv('# c\nA=1\nexport B="two words"\nC=\'x#y\'\nD=plain # note\nbad line\n'), {
+    assert.deepEqual(parseDotenv("# c\nA=1\nexport B=\"two words\"\nC='x#y'\nD=plain # note\nbad line\n"), {
       A: "1",
       B: "two words",
       C: "x#y",

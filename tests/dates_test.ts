@@ -65,6 +65,9 @@ Deno.test("dates", async (t) => {
 
   await t.step("a reversed range is refused", () => {
     assert.throws(() => parseDateRange("2025-03-01", "2025-02-01", NOW), /after end_date/);
-    assert.deepEqual(parseDateRange(undefined, "today", NOW), { start: null, end: "2025-11-12T23:59:59.999Z" });
+    assert.deepEqual(parseDateRange(undefined, "today", NOW), {
+      start: null,
+      end: "2025-11-12T23:59:59.999Z",
+    });
   });
 });

@@ -24,7 +24,7 @@ Deno.test("token redaction", async (t) => {
       assert.equal(lines.length, 3);
       for (const line of lines) assert.ok(!line.includes(TOKEN), `${format}: ${line}`);
       assert.ok(lines.every((l) => l.includes("[REDACTED]")), format);
-      if (format === "json") for (const l of lines) JSON.parse(l);
+      if (format === "json") { for (const l of lines) JSON.parse(l); }
     }
   });
 
@@ -39,7 +39,9 @@ Deno.test("token redaction", async (t) => {
   });
 
   await t.step("CLI error output is redacted", () => {
-    const err = new UpstreamError(`HTTP 500 for products with ${TOKEN}`, 500, "products", { hint: `see ${TOKEN}` });
+    const err = new UpstreamError(`HTTP 500 for products with ${TOKEN}`, 500, "products", {
+      hint: `see ${TOKEN}`,
+    });
     const text = formatCliError(err, [TOKEN]);
     assert.ok(!text.includes(TOKEN));
     assert.match(text, /error: HTTP 500 for products with \[REDACTED\]/);

@@ -59,7 +59,9 @@ export function parseFlags<O extends NonNullable<ParseArgsConfig["options"]>>(
     return parseArgs({ args, options: { ...COMMON_OPTIONS, ...options }, allowPositionals, strict: true });
   } catch (err) {
     const msg = (err as Error).message.replace(/\. To specify a positional argument.*$/s, "");
-    throw new InputError(`${command}: ${msg}`, { action: `Run 'testio-mcp ${command} --help' for the flags` });
+    throw new InputError(`${command}: ${msg}`, {
+      action: `Run 'testio-mcp ${command} --help' for the flags`,
+    });
   }
 }
 

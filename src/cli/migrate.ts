@@ -1,7 +1,7 @@
 /**
  * `migrate up|down [N]|status`: apply, roll back or list the schema migrations.
  */
-import { EXIT, helpText, parseFlags, type Command } from "./command.ts";
+import { type Command, EXIT, helpText, parseFlags } from "./command.ts";
 import { loadConfig } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
 import { migrateDown, migrateUp, migrationStatus } from "../db/migrations.ts";
@@ -23,7 +23,9 @@ the cache; a later sync rebuilds it.`,
       return Promise.resolve(EXIT.OK);
     }
     const [action = "up", count, ...extra] = positionals;
-    if (extra.length || !["up", "down", "status"].includes(action) || (count !== undefined && action !== "down")) {
+    if (
+      extra.length || !["up", "down", "status"].includes(action) || (count !== undefined && action !== "down")
+    ) {
       throw new InputError(`migrate: unexpected arguments '${positionals.join(" ")}'`, {
         action: "Use: migrate up | migrate down [N] | migrate status",
       });
@@ -40,15 +42,17 @@ the cache; a later sync rebuilds it.`,
       if (!values.json) {
         const s = migrationStatus(db);
         io.stdout(`database: ${config.dbPath}\nschema version: ${s.current} (latest known: ${s.latest})\n`);
-        for (const m of s.applied) io.stdout(`  applied  ${String(m.version).padStart(4, "0")} ${m.name}  ${m.applied_at}\n`);
+        for (const m of s.applied) {
+          io.stdout(`  applied  ${String(m.version).padStart(4, "0")} ${m.name}  ${m.applied_at}\n`);
+        }
         for (const m of s.pending) io.stdout(`  pending  ${String(m.version).padStart(4, "0")} ${m.name}\n`);
         for (const v of s.modified) io.stdout(`  warning: migration ${v} changed since it was applied\n`);
         return Promise.resolve(EXIT.OK);
       }
     } else if (action === "up") {
-      result = { applied: migrateUp(db), ...migrationStatus(db) };
+      result = { newly_applied: migrateUp(db), ...migrationStatus(db) };
       if (!values.json) {
-        const applied = result.applied as number[];
+        const applied = result.newly_applied as number[];
         io.stdout(applied.length ? `applied: ${applied.join(", ")}\n` : "schema is up to date\n");
         return Promise.resolve(EXIT.OK);
       }

@@ -5,7 +5,7 @@
  * closes or on SIGINT/SIGTERM.
  */
 import process from "node:process";
-import { EXIT, type Command, type CliIO, helpText, parseFlags } from "./command.ts";
+import { type CliIO, type Command, EXIT, helpText, parseFlags } from "./command.ts";
 import { loadConfig } from "../config.ts";
 import { createLogger } from "../log.ts";
 import { type App, openApp, VERSION } from "../app.ts";
@@ -36,6 +36,7 @@ export function buildContext(app: App, scheduler: SyncScheduler, transport: "std
     sync: scheduler,
     api: {
       async check(signal) {
+        if (!app.client) return { reachable: false, latency_ms: null, status: null };
         const started = performance.now();
         const result = await app.client.checkAuth(signal);
         const latency = Math.round(performance.now() - started);
@@ -57,7 +58,12 @@ export function buildContext(app: App, scheduler: SyncScheduler, transport: "std
 /** Serves MCP for an opened app until the client goes away or a signal arrives. */
 export async function serveApp(app: App, options: ServeOptions, io: CliIO): Promise<number> {
   const log = app.log;
-  await using scheduler = new SyncScheduler({ engine: app.engine, repos: app.repos, config: app.config, log });
+  await using scheduler = new SyncScheduler({
+    engine: app.engine,
+    repos: app.repos,
+    config: app.config,
+    log,
+  });
   const ctx = buildContext(app, scheduler, options.transport);
 
   const stopped = Promise.withResolvers<string>();

@@ -15,6 +15,12 @@ import type { Database } from "./database.ts";
 import { DatabaseStateError, InputError } from "../errors.ts";
 import init_up from "../../migrations/0001_init.up.sql" with { type: "text" };
 import init_down from "../../migrations/0001_init.down.sql" with { type: "text" };
+import freshness_up from "../../migrations/0002_freshness_indexes.up.sql" with { type: "text" };
+import freshness_down from "../../migrations/0002_freshness_indexes.down.sql" with { type: "text" };
+import search_words_up from "../../migrations/0003_search_words.up.sql" with { type: "text" };
+import search_words_down from "../../migrations/0003_search_words.down.sql" with { type: "text" };
+import cube_indexes_up from "../../migrations/0004_cube_indexes.up.sql" with { type: "text" };
+import cube_indexes_down from "../../migrations/0004_cube_indexes.down.sql" with { type: "text" };
 
 /** One migration: its version, name and the two scripts. */
 export interface Migration {
@@ -27,6 +33,9 @@ export interface Migration {
 /** Every migration the program knows, in version order. */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: "init", up: init_up, down: init_down },
+  { version: 2, name: "freshness_indexes", up: freshness_up, down: freshness_down },
+  { version: 3, name: "search_words", up: search_words_up, down: search_words_down },
+  { version: 4, name: "cube_indexes", up: cube_indexes_up, down: cube_indexes_down },
 ]);
 
 /** The newest schema version this program knows. */
@@ -120,12 +129,15 @@ export function migrateUp(db: Database, known: readonly Migration[] = MIGRATIONS
   const ran: number[] = [];
   for (const m of known) {
     if (done.has(m.version)) continue;
-    db.write(() => {
+    const appliedNow = db.write(() => {
+      // Re-checked under the write lock: two processes may open a new database at the same moment.
+      if (db.prepare("SELECT 1 FROM schema_migrations WHERE version = ?").get(m.version)) return false;
       db.exec(m.up);
       db.prepare("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)")
         .run(m.version, m.name, checksum(m.up), new Date().toISOString());
+      return true;
     });
-    ran.push(m.version);
+    if (appliedNow) ran.push(m.version);
   }
   return ran;
 }

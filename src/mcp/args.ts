@@ -17,8 +17,17 @@ import { InputError } from "../errors.ts";
 
 /** An entity id: a positive integer or a numeric string. */
 export function idArg(name: string) {
-  return z.union([z.number().int().positive(), z.string().regex(/^\s*\d+\s*$/)], {
-    error: `'${name}' must be a positive integer id (e.g. 598 or "598")`,
+  // Each branch names the bad value: a union only reports the branch whose type matched.
+  const error = (iss: { input: unknown }) =>
+    `'${name}' must be a positive integer id (e.g. 598 or "598"): got ${JSON.stringify(iss.input)}`;
+  return z.union([
+    z.number().int({ error }).positive({ error }),
+    z.string().regex(/^\s*\d+\s*$/, { error }),
+  ], {
+    error: (iss) =>
+      iss.input === undefined
+        ? `'${name}' is required: a positive integer id (e.g. 598 or "598")`
+        : `'${name}' must be a positive integer id (e.g. 598 or "598"): got ${JSON.stringify(iss.input)}`,
   }).transform((v, ctx) => {
     const n = typeof v === "number" ? v : Number(v.trim());
     if (!Number.isSafeInteger(n) || n <= 0) {

@@ -5,6 +5,8 @@
  */
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/mcp"
 export { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/completable"
+export { completable } from "@modelcontextprotocol/sdk/server/completable.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/stdio"
 export { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/streamableHttp"
@@ -21,12 +23,17 @@ export { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 export {
   CallToolRequestSchema,
   ErrorCode,
+  isInitializeRequest,
   ListToolsRequestSchema,
   McpError,
 } from "@modelcontextprotocol/sdk/types.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
 export type {
   CallToolResult,
+  GetPromptResult,
+  JSONRPCMessage,
+  ListResourcesResult,
+  ReadResourceResult,
   ServerNotification,
   ServerRequest,
   Tool,

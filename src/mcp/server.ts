@@ -18,6 +18,8 @@ import type { CallToolResult, Tool } from "./sdk.ts";
 import type { AppContext } from "./context.ts";
 import { dataResult, errorResult, type ToolDefinition, toolJsonSchemas } from "./tool.ts";
 import { selectTools } from "./tools/index.ts";
+import { registerResources } from "./resources.ts";
+import { registerPrompts } from "./prompts.ts";
 
 /** Server instructions: the tool taxonomy and how freshness works. */
 export const INSTRUCTIONS =
@@ -68,6 +70,8 @@ export function createMcpServer(ctx: AppContext, options: ServerOptions = {}): {
     }) as Tool
   );
 
+  registerResources(server, ctx);
+  registerPrompts(server, ctx);
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing }));
   server.server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const tool = byName.get(request.params.name);

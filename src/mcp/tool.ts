@@ -151,15 +151,22 @@ export function errorParts(err: unknown, toolName: string): ErrorParts {
   };
 }
 
-/** Renders an error as the `isError` result of tool-catalog.md. */
-export function errorResult(err: unknown, toolName: string, log: Logger): CallToolResult {
+/**
+ * The three-part, redacted text of an error (also used for resource and prompt errors); logs
+ * unexpected errors with their stack.
+ */
+export function errorText(err: unknown, toolName: string, log: Logger): string {
   const parts = errorParts(err, toolName);
   const r = log.redactor;
-  const text = `❌ ${r.redact(parts.what)}\nℹ️ ${r.redact(parts.why)}\n💡 ${r.redact(parts.next)}`;
   if (!(err instanceof AppError) && !(err instanceof z.ZodError)) {
     log.error("tool failed", { tool: toolName, error: errorMessage(err), stack: (err as Error)?.stack });
   }
-  return { isError: true, content: [{ type: "text", text }] };
+  return `❌ ${r.redact(parts.what)}\nℹ️ ${r.redact(parts.why)}\n💡 ${r.redact(parts.next)}`;
+}
+
+/** Renders an error as the `isError` result of tool-catalog.md. */
+export function errorResult(err: unknown, toolName: string, log: Logger): CallToolResult {
+  return { isError: true, content: [{ type: "text", text: errorText(err, toolName, log) }] };
 }
 
 /** Renders data as `structuredContent` plus the same compact JSON as text. */

@@ -38,18 +38,71 @@ export interface Health {
   review_rate: HealthLevel;
 }
 
-const ratio = (n: number, d: number): number | null => (d === 0 ? null : n / d);
+/** One rate as a ratio of summed class counts. */
+export interface RateDefinition {
+  numerator: readonly (keyof BugClasses)[];
+  denominator: readonly (keyof BugClasses)[];
+  /** When the rate is undefined (denominator 0), in words. */
+  undefinedWhen: string;
+}
+
+const ALL_CLASSES = ["open", "active_accepted", "auto_accepted", "rejected"] as const;
+
+/**
+ * The five rates as data, so the SQL of the metric cube (sorting by a rate) and the formulas shown
+ * by get_analytics_capabilities derive from the same definition as {@link computeRates}.
+ */
+export const RATE_DEFINITIONS: Readonly<Record<keyof Rates, RateDefinition>> = Object.freeze({
+  active_acceptance_rate: {
+    numerator: ["active_accepted"],
+    denominator: ALL_CLASSES,
+    undefinedWhen: "no bugs",
+  },
+  overall_acceptance_rate: {
+    numerator: ["active_accepted", "auto_accepted"],
+    denominator: ALL_CLASSES,
+    undefinedWhen: "no bugs",
+  },
+  rejection_rate: { numerator: ["rejected"], denominator: ALL_CLASSES, undefinedWhen: "no bugs" },
+  review_rate: {
+    numerator: ["active_accepted", "rejected"],
+    denominator: ALL_CLASSES,
+    undefinedWhen: "no bugs",
+  },
+  auto_acceptance_rate: {
+    numerator: ["auto_accepted"],
+    denominator: ["active_accepted", "auto_accepted"],
+    undefinedWhen: "nothing accepted",
+  },
+});
+
+/** The rate keys in their documented order. */
+export const RATE_KEYS = Object.keys(RATE_DEFINITIONS) as (keyof Rates)[];
+
+const sum = (c: BugClasses, keys: readonly (keyof BugClasses)[]): number =>
+  keys.reduce((n, k) => n + c[k], 0);
+
+/** One rate from class counts; null when its denominator is 0. */
+export function rateOf(key: keyof Rates, c: BugClasses): number | null {
+  const def = RATE_DEFINITIONS[key];
+  const d = sum(c, def.denominator);
+  return d === 0 ? null : sum(c, def.numerator) / d;
+}
 
 /** Computes the five rates from class counts. */
 export function computeRates(c: BugClasses): Rates {
-  const total = c.open + c.active_accepted + c.auto_accepted + c.rejected;
   return {
-    active_acceptance_rate: ratio(c.active_accepted, total),
-    overall_acceptance_rate: ratio(c.active_accepted + c.auto_accepted, total),
-    rejection_rate: ratio(c.rejected, total),
-    review_rate: ratio(c.active_accepted + c.rejected, total),
-    auto_acceptance_rate: ratio(c.auto_accepted, c.active_accepted + c.auto_accepted),
+    active_acceptance_rate: rateOf("active_acceptance_rate", c),
+    overall_acceptance_rate: rateOf("overall_acceptance_rate", c),
+    rejection_rate: rateOf("rejection_rate", c),
+    review_rate: rateOf("review_rate", c),
+    auto_acceptance_rate: rateOf("auto_acceptance_rate", c),
   };
+}
+
+/** The total of the four classes. */
+export function totalBugs(c: BugClasses): number {
+  return sum(c, ALL_CLASSES);
 }
 
 /** The level of one rate against its threshold; a value on a boundary takes the worse level. */

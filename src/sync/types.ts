@@ -25,27 +25,41 @@ export interface SyncProgress {
 export interface SyncOptions {
   /** Limit to these products (must lie inside TESTIO_PRODUCT_IDS when that is set). */
   productIds?: readonly number[];
-  /** Only tests whose end_at is on/after this UTC bound; `null` for no bound. */
+  /**
+   * Only tests whose end_at is on/after this bound: a UTC timestamp, a date or date phrase
+   * (`2025-01-31`, `last 90 days`), or `all` (no bound, and a full sync). `null` for no bound;
+   * omitted: `TESTIO_SYNC_SINCE`.
+   */
   since?: string | null;
   mode: SyncMode;
   trigger: SyncTrigger;
   signal?: AbortSignal;
   onProgress?: (p: SyncProgress) => void;
+  /** How long to wait for another sync's lock, in ms (default 30 000). */
+  lockWaitMs?: number;
 }
 
 /** The outcome of one run, as the CLI and the `sync_data` tool report it. */
 export interface SyncSummary {
   status: "completed" | "completed_with_warnings" | "failed" | "cancelled";
+  /** The `sync_events` row of the run. */
   event_id: number | null;
   products_synced: number;
+  /** Features stored (of the products whose features were due). */
   features_synced: number;
+  /** User-story titles stored on those features. */
   user_stories_synced: number;
+  /** Tests stored that were not cached before. */
   tests_discovered: number;
+  /** Cached tests fetched and stored again (from re-read pages or one by one). */
   tests_updated: number;
+  /** Bugs stored. */
   bugs_synced: number;
+  /** HTTP requests to the TestIO API during the run, retries included. */
   requests_made: number;
   duration_ms: number;
   warnings: string[];
+  /** Why the run failed or that it was cancelled; secrets removed. */
   error?: string;
 }
 

@@ -40,10 +40,15 @@ export interface FixtureOptions {
 
 /** Starts a fake API and prepares an empty temp cache folder (nothing synced). */
 export async function fakeFixture(options: FixtureOptions = {}): Promise<Fixture> {
-  const api = await startFakeApi({ scale: options.scale ?? "S", seed: options.seed ?? 1, now: options.now ?? FIXTURE_NOW });
+  const api = await startFakeApi({
+    scale: options.scale ?? "S",
+    seed: options.seed ?? 1,
+    now: options.now ?? FIXTURE_NOW,
+  });
   const dir = await Deno.makeTempDir({ prefix: "testio-mcp-test-" });
   const dbPath = `${dir}/cache.db`;
   const env: Record<string, string> = {
+    // A private HOME: no user settings file leaks into tests.
     HOME: dir,
     TESTIO_CUSTOMER_API_TOKEN: api.token,
     TESTIO_CUSTOMER_API_BASE_URL: api.baseUrl,

@@ -9,7 +9,7 @@
  * const result = await mcp.client.callTool({ name: "list_products", arguments: {} });
  * ```
  */
-import { Client, InMemoryTransport, StdioClientTransport } from "../../src/mcp/sdk.ts";
+import { Client, InMemoryTransport } from "../../src/mcp/sdk.ts";
 import type { CallToolResult } from "../../src/mcp/sdk.ts";
 import { openApp } from "../../src/app.ts";
 import { buildContext } from "../../src/cli/serve.ts";
@@ -18,6 +18,7 @@ import type { AppContext } from "../../src/mcp/context.ts";
 import { silentLogger } from "../../src/log.ts";
 import { SyncScheduler } from "../../src/sync/scheduler.ts";
 import type { Fixture } from "./fixture.ts";
+import { childEnv, connectStdio, type StdioProcess } from "./stdio_process.ts";
 
 /** Repository root (tests spawn `main.ts` from here). */
 export const ROOT = new URL("../../", import.meta.url).pathname;
@@ -38,7 +39,9 @@ export async function inProcessServer(
 ): Promise<InProcessServer> {
   const stack = new AsyncDisposableStack();
   const app = stack.use(openApp(fx.config(overrides), silentLogger()));
-  const scheduler = stack.use(new SyncScheduler({ engine: app.engine, repos: app.repos, config: app.config, log: app.log }));
+  const scheduler = stack.use(
+    new SyncScheduler({ engine: app.engine, repos: app.repos, config: app.config, log: app.log }),
+  );
   const ctx = patch(buildContext(app, scheduler, "stdio"));
   const { server } = createMcpServer(ctx);
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
@@ -58,40 +61,17 @@ export async function inProcessServer(
   };
 }
 
-/** A spawned `main.ts serve` (or another command) connected over stdio. */
-export interface SpawnedServer extends AsyncDisposable {
-  client: Client;
-  /** Everything the server wrote on stderr so far. */
-  stderr(): string;
-  call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
-}
-
-/** Spawns `deno run -A main.ts <args>` and connects an SDK client over its stdio. */
+/** Spawns `deno run -A main.ts <args>` (default: `serve --no-sync`) connected over stdio. */
 export async function spawnStdioServer(
   env: Record<string, string>,
   args: string[] = ["serve", "--no-sync"],
-): Promise<SpawnedServer> {
-  const transport = new StdioClientTransport({
-    command: Deno.execPath(),
-    args: ["run", "-A", `${ROOT}main.ts`, ...args],
-    env: { PATH: Deno.env.get("PATH") ?? "", ...env },
-    cwd: ROOT,
-    stderr: "pipe",
-  });
-  let stderr = "";
-  transport.stderr?.on("data", (chunk: Uint8Array | string) => {
-    stderr += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk);
-  });
-  const client = new Client({ name: "test", version: "1.0.0" });
-  await client.connect(transport);
-  return {
-    client,
-    stderr: () => stderr,
-    call: async (name, a = {}) => (await client.callTool({ name, arguments: a })) as CallToolResult,
-    async [Symbol.asyncDispose]() {
-      await client.close();
-    },
-  };
+): Promise<StdioProcess> {
+  return await connectStdio(
+    Deno.execPath(),
+    ["run", "-A", `${ROOT}main.ts`, ...args],
+    await childEnv(env),
+    ROOT,
+  );
 }
 
 /** The structured content of a successful tool result (fails the test on an error result). */

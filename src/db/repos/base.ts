@@ -24,10 +24,18 @@ export interface Page<T> {
   total: number;
 }
 
+/** A row as an array of column values, in SELECT order. */
+export type Tuple = readonly unknown[];
+
+/** `setReturnArrays` of node:sqlite (Node 22.16+): in Deno's runtime, not yet in its type declarations. */
+type ArrayCapableStatement = StatementSync & { setReturnArrays?: (enabled: boolean) => void };
+
 /** Base class: statement cache plus typed query helpers. */
 export abstract class Repository implements Disposable {
   protected readonly db: Database;
   readonly #statements = new Map<string, StatementSync>();
+  /** Statements returning arrays, kept apart so a SQL text never changes mode under another caller. */
+  readonly #tupleStatements = new Map<string, { stmt: StatementSync; arrays: boolean }>();
   #disposed = false;
 
   constructor(db: Database) {
@@ -58,19 +66,54 @@ export abstract class Repository implements Disposable {
   }
 
   /**
+   * Rows as arrays of column values in SELECT order, for hot list pages: node:sqlite builds each row
+   * object property by property, which cost more than the query (50 products: 65 µs as objects,
+   * 46 µs as arrays, 140 µs once copied into output objects). Falls back to objects when the runtime
+   * lacks array rows.
+   */
+  protected tuples(sql: string, params: Params = {}): Tuple[] {
+    if (this.#disposed) throw new Error(`${this.constructor.name} is disposed`);
+    let entry = this.#tupleStatements.get(sql);
+    if (!entry) {
+      const stmt: ArrayCapableStatement = this.db.prepare(sql);
+      const arrays = typeof stmt.setReturnArrays === "function";
+      if (arrays) stmt.setReturnArrays!(true);
+      entry = { stmt, arrays };
+      this.#tupleStatements.set(sql, entry);
+    }
+    const rows = entry.stmt.all(params);
+    return entry.arrays ? rows as unknown as Tuple[] : rows.map((r) => Object.values(r));
+  }
+
+  /**
    * Ids of `table` whose decimal form starts with `prefix` (digits only), highest first. `table` is
-   * a constant of the calling repository, never user input.
+   * a constant of the calling repository, never user input. Each id length is one rowid range
+   * (prefix 12 → 12, 120–129, 1200–1299, …), so a rare prefix costs a few index probes instead of
+   * a scan of the table (over a second at 400k bugs).
    */
   protected idPrefixMatches(table: "products" | "tests" | "bugs", prefix: string, limit: number): number[] {
-    if (!/^\d*$/.test(prefix)) return [];
-    return this.all<{ id: number }>(
-      `SELECT id FROM ${table} WHERE CAST(id AS TEXT) LIKE :prefix ORDER BY id DESC LIMIT :limit`,
-      { prefix: `${prefix}%`, limit: int(limit) },
-    ).map((r) => r.id);
+    if (!/^\d{0,15}$/.test(prefix) || prefix.startsWith("0")) return [];
+    const out: number[] = [];
+    const base = prefix === "" ? 0 : Number(prefix);
+    // Longer ids are larger, so the ranges are read from the longest down.
+    for (let extra = 15 - prefix.length; extra >= 0 && out.length < limit; extra--) {
+      const scale = 10 ** extra;
+      const from = prefix === "" ? (extra === 0 ? 1 : 10 ** (extra - 1)) : base * scale;
+      const to = prefix === "" ? scale : (base + 1) * scale;
+      if (from >= to || from > Number.MAX_SAFE_INTEGER) continue;
+      out.push(
+        ...this.all<{ id: number }>(
+          `SELECT id FROM ${table} WHERE id >= :from AND id < :to ORDER BY id DESC LIMIT :limit`,
+          { from: int(from), to: int(Math.min(to, Number.MAX_SAFE_INTEGER)), limit: int(limit - out.length) },
+        ).map((r) => r.id),
+      );
+    }
+    return out;
   }
 
   [Symbol.dispose](): void {
     this.#statements.clear();
+    this.#tupleStatements.clear();
     this.#disposed = true;
   }
 }

@@ -9,9 +9,13 @@
  * ```
  */
 import type { Database } from "../database.ts";
+import { AnalyticsRepo } from "./analytics.ts";
 import { BugsRepo } from "./bugs.ts";
 import { FeaturesRepo } from "./features.ts";
+import { ProblematicRepo } from "./problematic.ts";
 import { ProductsRepo } from "./products.ts";
+import { ReportRepo } from "./report.ts";
+import { SearchRepo } from "./search.ts";
 import { SyncEventsRepo } from "./sync_events.ts";
 import { TestsRepo } from "./tests.ts";
 import { UsersRepo } from "./users.ts";
@@ -25,6 +29,10 @@ export class Repositories implements Disposable {
   readonly bugs: BugsRepo;
   readonly users: UsersRepo;
   readonly syncEvents: SyncEventsRepo;
+  readonly problematic: ProblematicRepo;
+  readonly analytics: AnalyticsRepo;
+  readonly report: ReportRepo;
+  readonly search: SearchRepo;
   readonly #stack = new DisposableStack();
 
   constructor(db: Database) {
@@ -35,6 +43,10 @@ export class Repositories implements Disposable {
     this.bugs = this.#stack.use(new BugsRepo(db));
     this.users = this.#stack.use(new UsersRepo(db));
     this.syncEvents = this.#stack.use(new SyncEventsRepo(db));
+    this.problematic = this.#stack.use(new ProblematicRepo(db));
+    this.analytics = this.#stack.use(new AnalyticsRepo(db));
+    this.report = this.#stack.use(new ReportRepo(db));
+    this.search = this.#stack.use(new SearchRepo(db));
   }
 
   [Symbol.dispose](): void {

@@ -7,7 +7,7 @@
  * const { rows, total } = products.list({ sortBy: "title", sortOrder: "asc", limit: 50, offset: 0 });
  * ```
  */
-import { inList, int, likePattern, type Page, Repository, type SortOrder } from "./base.ts";
+import { inList, int, json, likePattern, type Page, Repository, type SortOrder, type Tuple } from "./base.ts";
 import type { Params } from "../database.ts";
 
 /** A section as written by the sync. */
@@ -79,6 +79,23 @@ const LIST_COLUMNS = `id, name, type, description, has_sections, section_count, 
 
 type RawProductRow = Omit<ProductRow, "has_sections"> & { has_sections: number };
 
+/** A list row from its {@link LIST_COLUMNS} tuple. */
+function fromTuple(r: Tuple): ProductListRow {
+  return {
+    id: r[0] as number,
+    name: r[1] as string,
+    type: r[2] as string | null,
+    description: r[3] as string | null,
+    has_sections: r[4] === 1,
+    section_count: r[5] as number,
+    test_count: r[6] as number,
+    feature_count: r[7] as number,
+    bug_count: r[8] as number,
+    last_test_end_at: r[9] as string | null,
+    last_synced: r[10] as string,
+  };
+}
+
 function toRow<T extends { has_sections: number }>(
   r: T,
 ): Omit<T, "has_sections"> & { has_sections: boolean } {
@@ -142,12 +159,12 @@ export class ProductsRepo extends Repository {
     const whereSql = where.length ? `WHERE ${where.join(" AND ")}` : "";
     const dir = q.sortOrder === "desc" ? "DESC" : "ASC";
     const total = this.one<{ n: number }>(`SELECT count(*) AS n FROM products ${whereSql}`, params)!.n;
-    const rows = this.all<RawProductRow>(
+    const rows = this.tuples(
       `SELECT ${LIST_COLUMNS} FROM products ${whereSql}
        ORDER BY ${PRODUCT_SORTS[q.sortBy]} ${dir}, id ${dir} LIMIT :limit OFFSET :offset`,
       { ...params, limit: int(q.limit), offset: int(q.offset) },
     );
-    return { rows: rows.map(toRow), total };
+    return { rows: rows.map(fromTuple), total };
   }
 
   /** One product, or undefined. */
@@ -193,11 +210,24 @@ export class ProductsRepo extends Repository {
     this.run("UPDATE products SET tests_synced_at = :at WHERE id = :id", { id: int(id), at });
   }
 
-  /** The oldest `synced_at` among `ids` (or all products): the `data_as_of` of a product answer. */
-  oldestSync(ids?: readonly number[] | null): string | null {
+  /** The stored API payload of a product (to re-derive its sections), or undefined. */
+  rawOf(id: number): unknown {
+    const r = this.one<{ raw: string }>("SELECT raw FROM products WHERE id = :id", { id: int(id) });
+    return r ? json<unknown>(r.raw, undefined) : undefined;
+  }
+
+  /**
+   * The oldest stamp among `ids` (or all products): `synced_at` for product answers,
+   * `tests_synced_at` (when the test lists were last walked) for answers derived from every test.
+   */
+  oldestSync(
+    ids?: readonly number[] | null,
+    stamp: "synced_at" | "tests_synced_at" = "synced_at",
+  ): string | null {
     const params: Params = {};
     const where = ids?.length ? `WHERE id IN ${inList("i", ids, params)}` : "";
-    return this.one<{ t: string | null }>(`SELECT min(synced_at) AS t FROM products ${where}`, params)?.t ??
+    const column = stamp === "tests_synced_at" ? "tests_synced_at" : "synced_at";
+    return this.one<{ t: string | null }>(`SELECT min(${column}) AS t FROM products ${where}`, params)?.t ??
       null;
   }
 }

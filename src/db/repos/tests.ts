@@ -7,7 +7,7 @@
  * const page = tests.list({ productId: 598, sortBy: "end_at", sortOrder: "desc", limit: 50, offset: 0 });
  * ```
  */
-import { inList, int, json, type Page, Repository, type SortOrder } from "./base.ts";
+import { inList, int, json, type Page, Repository, type SortOrder, type Tuple } from "./base.ts";
 import type { Params } from "../database.ts";
 
 /** Statuses after which a test never changes (behaviour.md §2). */
@@ -256,29 +256,28 @@ export class TestsRepo extends Repository {
     const whereSql = where.join(" AND ");
     const dir = q.sortOrder === "asc" ? "ASC" : "DESC";
     const total = this.one<{ n: number }>(`SELECT count(*) AS n FROM tests WHERE ${whereSql}`, params)!.n;
-    const rows = this.all<RawListRow & { synced_at: string }>(
+    const tuples = this.tuples(
       `SELECT ${LIST_COLUMNS}, synced_at FROM tests WHERE ${whereSql}
        ORDER BY ${TEST_SORTS[q.sortBy]} ${dir}, id ${dir} LIMIT :limit OFFSET :offset`,
       { ...params, limit: int(q.limit), offset: int(q.offset) },
     );
-    return {
-      rows: rows.map((r) => ({
-        id: r.id,
-        title: r.title,
-        status: r.status,
-        review_status: r.review_status,
-        testing_type: r.testing_type,
-        start_at: r.start_at,
-        end_at: r.end_at,
-        test_environment: env(r),
-        bug_count: r.bug_count,
-      })),
-      total,
-      oldestSyncedAt: rows.reduce<string | null>(
-        (m, r) => (m === null || r.synced_at < m ? r.synced_at : m),
-        null,
-      ),
-    };
+    let oldestSyncedAt: string | null = null;
+    const rows = tuples.map((r: Tuple): TestListRow => {
+      const syncedAt = r[10] as string;
+      if (oldestSyncedAt === null || syncedAt < oldestSyncedAt) oldestSyncedAt = syncedAt;
+      return {
+        id: r[0] as number,
+        title: r[1] as string,
+        status: r[2] as string,
+        review_status: r[3] as string | null,
+        testing_type: r[4] as string | null,
+        start_at: r[5] as string | null,
+        end_at: r[6] as string | null,
+        test_environment: r[7] === null ? null : { id: r[7] as number, title: (r[8] as string | null) ?? "" },
+        bug_count: r[9] as number,
+      };
+    });
+    return { rows, total, oldestSyncedAt };
   }
 
   /** A test with features, platforms, product and section; undefined when not cached. */
@@ -476,6 +475,99 @@ export class TestsRepo extends Repository {
         { p: int(productId) },
       ).map((r) => [r.status, r.n]),
     );
+  }
+
+  /**
+   * Freshness stamps plus `end_at` of the tests of the given products (all when null) whose end is on
+   * or after `since` (tests without an end are kept): the bug scope of a sync.
+   */
+  scopeStamps(
+    productIds: readonly number[] | null,
+    since: string | null,
+  ): (TestStamps & { end_at: string | null })[] {
+    const params: Params = {};
+    const where: string[] = [];
+    if (productIds) where.push(productIds.length ? `product_id IN ${inList("p", productIds, params)}` : "0");
+    if (since) {
+      params.since = since;
+      where.push("(end_at IS NULL OR end_at >= :since)");
+    }
+    return this.all<TestStamps & { end_at: string | null }>(
+      `SELECT id, product_id, status, synced_at, bugs_synced_at, final_at, end_at FROM tests
+       ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY product_id, id`,
+      params,
+    );
+  }
+
+  /**
+   * The tests of a product that the freshness rules could find stale at `cutoff`: mutable tests
+   * synced before it and, with `bugs`, also mutable tests whose bugs were synced before it (or never)
+   * and final tests whose bugs still need their last fetch. A superset of what `isTestStale` /
+   * `areBugsStale` select, read from the partial indexes of migration 0002, so a check where nothing
+   * is stale reads no rows at all (every test of a product cost about 1 ms at 650 tests).
+   */
+  freshnessCandidates(productId: number, cutoff: string, bugs: boolean): TestStamps[] {
+    const columns = "id, product_id, status, synced_at, bugs_synced_at, final_at";
+    if (!bugs) {
+      return this.all<TestStamps>(
+        `SELECT ${columns} FROM tests
+         WHERE product_id = :p AND status NOT IN ('archived', 'cancelled') AND synced_at < :cutoff`,
+        { p: int(productId), cutoff },
+      );
+    }
+    // The planner prefers tests_product_status for the second part without statistics; the partial
+    // index holds only the due rows (usually none).
+    return this.all<TestStamps>(
+      `SELECT ${columns} FROM tests
+       WHERE product_id = :p AND status NOT IN ('archived', 'cancelled')
+         AND (synced_at < :cutoff OR bugs_synced_at IS NULL OR bugs_synced_at < :cutoff)
+       UNION ALL
+       SELECT ${columns} FROM tests INDEXED BY tests_final_bugs_due
+       WHERE product_id = :p AND status IN ('archived', 'cancelled')
+         AND (bugs_synced_at IS NULL OR final_at IS NULL OR bugs_synced_at < final_at)`,
+      { p: int(productId), cutoff },
+    );
+  }
+
+  /**
+   * A product's mutable tests synced before `syncedBefore`, with their position in the product's
+   * newest-first list as cached (`rank`, 0-based): the sync decides from it whether walking more pages
+   * is cheaper than fetching them one by one.
+   */
+  staleMutable(
+    productId: number,
+    syncedBefore: string,
+    since: string | null,
+  ): { id: number; rank: number; end_at: string | null }[] {
+    return this.all<{ id: number; rank: number; end_at: string | null }>(
+      `SELECT id, rank, end_at FROM (
+         SELECT id, status, synced_at, end_at,
+           row_number() OVER (ORDER BY end_at DESC, id DESC) - 1 AS rank
+         FROM tests WHERE product_id = :p)
+       WHERE status NOT IN ('archived', 'cancelled') AND synced_at < :before
+         AND (:since IS NULL OR end_at IS NULL OR end_at >= :since)
+       ORDER BY rank`,
+      { p: int(productId), before: syncedBefore, since },
+    );
+  }
+
+  /** Global feature ids named by a product's test-features that the features table lacks. */
+  unknownFeatureIds(productId: number): number[] {
+    return this.all<{ feature_id: number }>(
+      `SELECT DISTINCT tf.feature_id FROM test_features tf JOIN tests t ON t.id = tf.test_id
+       WHERE t.product_id = :p AND NOT EXISTS (SELECT 1 FROM features f WHERE f.id = tf.feature_id)
+       ORDER BY tf.feature_id`,
+      { p: int(productId) },
+    ).map((r) => r.feature_id);
+  }
+
+  /** How many cached tests of a product come before the given one in the newest-first list. */
+  newerCount(productId: number, endAt: string | null, id: number): number {
+    return this.one<{ n: number }>(
+      `SELECT count(*) AS n FROM tests WHERE product_id = :p
+         AND (end_at > :end_at OR (end_at IS :end_at AND id > :id) OR (end_at IS NOT NULL AND :end_at IS NULL))`,
+      { p: int(productId), end_at: endAt, id: int(id) },
+    )!.n;
   }
 
   /** The oldest `synced_at` among a product's tests matching the list filter, for `data_as_of`. */

@@ -10,13 +10,14 @@ import {
   dataAsOf,
   healthSchema,
   namedRef,
+  oldestStamp,
   ratesSchema,
   testEnvironmentSchema,
   warningsSchema,
 } from "../schemas.ts";
 import { defineTool, READ_ONLY_REFRESHING } from "../tool.ts";
-import { NotFoundError } from "../../errors.ts";
 import { computeRates, health } from "../../reports/rates.ts";
+import { testNotFound } from "./lookups.ts";
 
 const input = z.object({ test_id: idArg("test_id") }).strict();
 
@@ -80,16 +81,16 @@ export const getTestSummaryTool = defineTool({
     const fresh = await ctx.freshness.ensureTests([args.test_id], { bugs: true, signal });
     const test = ctx.repos.tests.get(args.test_id);
     if (!test) {
-      throw new NotFoundError(`Test ${args.test_id} not found`, {
-        hint: fresh.warnings.length
+      throw testNotFound(
+        ctx,
+        [args.test_id],
+        fresh.warnings.length
           ? `It is not cached and could not be fetched: ${fresh.warnings.join("; ")}`
-          : "It may not be synced yet, or the token cannot see it",
-        action: "Call list_tests with its product_id to find valid test ids, or sync_data",
-      });
+          : undefined,
+      );
     }
     const breakdown = ctx.repos.bugs.breakdownForTest(test.id);
     const rates = computeRates(breakdown.by_status);
-    const stamps = [test.synced_at, test.bugs_synced_at].filter((s): s is string => s !== null).sort();
     const { synced_at: _s, bugs_synced_at: _b, bug_count: _c, created_by: _cb, submitted_by: _sb, ...rest } =
       test;
     const warnings = [...fresh.warnings];
@@ -97,7 +98,7 @@ export const getTestSummaryTool = defineTool({
     return {
       test: rest,
       bugs: { ...breakdown, rates, health: health(rates, ctx.config.thresholds) },
-      data_as_of: stamps[0] ?? null,
+      data_as_of: oldestStamp(test.synced_at, test.bugs_synced_at),
       ...(warnings.length ? { warnings } : {}),
     };
   },

@@ -5,15 +5,45 @@
 import type { Config } from "../../config.ts";
 import { ConfigError } from "../../errors.ts";
 import type { ToolDefinition } from "../tool.ts";
+import { generateQualityReportTool } from "./generate_quality_report.ts";
+import { getAnalyticsCapabilitiesTool } from "./get_analytics_capabilities.ts";
+import { getBugSummaryTool } from "./get_bug_summary.ts";
+import { getFeatureSummaryTool } from "./get_feature_summary.ts";
+import { getProblematicTestsTool } from "./get_problematic_tests.ts";
+import { getProductSummaryTool } from "./get_product_summary.ts";
+import { getServerDiagnosticsTool } from "./get_server_diagnostics.ts";
 import { getTestSummaryTool } from "./get_test_summary.ts";
+import { getUserSummaryTool } from "./get_user_summary.ts";
+import { listBugsTool } from "./list_bugs.ts";
+import { listFeaturesTool } from "./list_features.ts";
 import { listProductsTool } from "./list_products.ts";
 import { listTestsTool } from "./list_tests.ts";
+import { listUserStoriesTool } from "./list_user_stories.ts";
+import { listUsersTool } from "./list_users.ts";
+import { queryMetricsTool } from "./query_metrics.ts";
+import { searchTool } from "./search.ts";
+import { syncDataTool } from "./sync_data.ts";
 
 /** All tools, discover → summarise → analyse. */
 export const ALL_TOOLS: readonly ToolDefinition[] = [
   listProductsTool,
   listTestsTool,
+  listFeaturesTool,
+  listUserStoriesTool,
+  listBugsTool,
+  listUsersTool,
+  getProductSummaryTool,
   getTestSummaryTool,
+  getFeatureSummaryTool,
+  getBugSummaryTool,
+  getUserSummaryTool,
+  generateQualityReportTool,
+  queryMetricsTool,
+  getAnalyticsCapabilitiesTool,
+  searchTool,
+  syncDataTool,
+  getServerDiagnosticsTool,
+  getProblematicTestsTool,
 ];
 
 /**

@@ -6,6 +6,7 @@ import { boolArg, pageArgs, paginate, paginationSchema, sortOrderArg, stringList
 import { dataAsOf, warningsSchema } from "../schemas.ts";
 import { defineTool, READ_ONLY } from "../tool.ts";
 import { PRODUCT_SORTS, type ProductSort } from "../../db/repos/products.ts";
+import { cacheIsEmpty, EMPTY_CACHE_WARNING } from "./lookups.ts";
 
 /** Product types the API knows. */
 export const PRODUCT_TYPES = [
@@ -72,11 +73,7 @@ export const listProductsTool = defineTool({
       offset: pages.offset,
     });
     const warnings: string[] = [];
-    if (total === 0 && ctx.repos.products.count() === 0) {
-      warnings.push(
-        "The cache holds no products yet: call sync_data (or wait for the start-up sync) and ask again",
-      );
-    }
+    if (total === 0 && cacheIsEmpty(ctx)) warnings.push(EMPTY_CACHE_WARNING);
     return {
       products: rows,
       pagination: pages.of(total),

@@ -1,0 +1,14 @@
+-- Drops everything 0003_search_words.up.sql created.
+DROP TRIGGER IF EXISTS search_words_bugs_ad;
+DROP TRIGGER IF EXISTS search_words_bugs_au;
+DROP TRIGGER IF EXISTS search_words_bugs_ai;
+DROP TRIGGER IF EXISTS search_words_tests_ad;
+DROP TRIGGER IF EXISTS search_words_tests_au;
+DROP TRIGGER IF EXISTS search_words_tests_ai;
+DROP TRIGGER IF EXISTS search_words_features_ad;
+DROP TRIGGER IF EXISTS search_words_features_au;
+DROP TRIGGER IF EXISTS search_words_features_ai;
+DROP TRIGGER IF EXISTS search_words_products_ad;
+DROP TRIGGER IF EXISTS search_words_products_au;
+DROP TRIGGER IF EXISTS search_words_products_ai;
+DROP TABLE IF EXISTS search_words;

@@ -1,0 +1,138 @@
+/**
+ * The grouped counts behind `generate_quality_report`. Every query covers all products of the report
+ * at once and groups by product (and status, type or severity), so a report over fifty products costs
+ * the same three queries as one: no query per product or per test.
+ *
+ * @example
+ * ```ts
+ * using report = new ReportRepo(db);
+ * const scope = { productIds: [598], statuses: ["archived"], from: null, to: null };
+ * report.testGroups(scope); // [{ product_id: 598, status: "archived", testing_type: "coverage", n: 12, … }]
+ * report.bugGroups(scope); // [{ product_id: 598, status: "rejected", severity: "low", n: 4 }, …]
+ * ```
+ */
+import { int, Repository } from "./base.ts";
+import type { Params } from "../database.ts";
+import type { BugClasses } from "../../reports/rates.ts";
+
+/** Which tests a report covers: explicit test ids, or statuses and an end_at range. */
+export interface ReportScope {
+  productIds: readonly number[];
+  /** Exact tests (exclusive with statuses and dates). */
+  testIds?: readonly number[] | null;
+  statuses?: readonly string[] | null;
+  /** Inclusive UTC bounds on end_at. */
+  from?: string | null;
+  to?: string | null;
+}
+
+/** Tests of one (product, status, testing type) with their sync stamps. */
+export interface TestGroupRow {
+  product_id: number;
+  status: string;
+  testing_type: string | null;
+  n: number;
+  first_end_at: string | null;
+  last_end_at: string | null;
+  oldest_sync: string;
+  oldest_bugs_sync: string | null;
+  /** Tests of the group whose bugs were never synced. */
+  bugs_unsynced: number;
+}
+
+/** Bugs of one (product, derived status, severity). */
+export interface BugGroupRow {
+  product_id: number;
+  status: string;
+  severity: string | null;
+  n: number;
+}
+
+/** One test with its bug classes. */
+export interface ReportTestRow {
+  id: number;
+  product_id: number;
+  title: string;
+  status: string;
+  testing_type: string | null;
+  start_at: string | null;
+  end_at: string | null;
+  classes: BugClasses;
+}
+
+/** The owner product of a cached test. */
+export interface TestOwner {
+  id: number;
+  product_id: number;
+}
+
+const SCOPE = `t.product_id IN (SELECT value FROM json_each(:products))
+  AND (:tests IS NULL OR t.id IN (SELECT value FROM json_each(:tests)))
+  AND (:statuses IS NULL OR t.status IN (SELECT value FROM json_each(:statuses)))
+  AND (:from IS NULL OR t.end_at >= :from)
+  AND (:to IS NULL OR t.end_at <= :to)`;
+
+function scopeParams(s: ReportScope): Params {
+  return {
+    products: JSON.stringify(s.productIds),
+    tests: s.testIds?.length ? JSON.stringify(s.testIds) : null,
+    statuses: s.testIds?.length || !s.statuses?.length ? null : JSON.stringify(s.statuses),
+    from: s.testIds?.length ? null : s.from ?? null,
+    to: s.testIds?.length ? null : s.to ?? null,
+  };
+}
+
+/** Reads grouped test and bug counts for reports. */
+export class ReportRepo extends Repository {
+  /** The products of the given cached tests (missing ids are absent). */
+  testOwners(testIds: readonly number[]): TestOwner[] {
+    if (!testIds.length) return [];
+    return this.all<TestOwner>(
+      "SELECT id, product_id FROM tests WHERE id IN (SELECT value FROM json_each(:ids)) ORDER BY id",
+      { ids: JSON.stringify(testIds) },
+    );
+  }
+
+  /** Test counts by product, status and testing type. */
+  testGroups(scope: ReportScope): TestGroupRow[] {
+    return this.all<TestGroupRow>(
+      `SELECT t.product_id, t.status, t.testing_type, count(*) AS n, min(t.end_at) AS first_end_at,
+         max(t.end_at) AS last_end_at, min(t.synced_at) AS oldest_sync, min(t.bugs_synced_at) AS oldest_bugs_sync,
+         sum(t.bugs_synced_at IS NULL) AS bugs_unsynced
+       FROM tests t WHERE ${SCOPE}
+       GROUP BY t.product_id, t.status, t.testing_type`,
+      scopeParams(scope),
+    );
+  }
+
+  /** Bug counts by product, derived status and severity, over the bugs of the tests in scope. */
+  bugGroups(scope: ReportScope): BugGroupRow[] {
+    return this.all<BugGroupRow>(
+      `SELECT t.product_id, b.status, b.severity, count(*) AS n
+       FROM tests t JOIN bugs b ON b.test_id = t.id
+       WHERE ${SCOPE}
+       GROUP BY t.product_id, b.status, b.severity`,
+      scopeParams(scope),
+    );
+  }
+
+  /** The tests in scope with their bug classes, newest end first, at most `limit`. */
+  testRows(scope: ReportScope, limit: number): ReportTestRow[] {
+    return this.all<
+      Omit<ReportTestRow, "classes"> & { open: number; acc: number; auto: number; rej: number }
+    >(
+      `SELECT t.id, t.product_id, t.title, t.status, t.testing_type, t.start_at, t.end_at,
+         coalesce(sum(b.status = 'forwarded'), 0) AS open, coalesce(sum(b.status = 'accepted'), 0) AS acc,
+         coalesce(sum(b.status = 'auto_accepted'), 0) AS auto, coalesce(sum(b.status = 'rejected'), 0) AS rej
+       FROM tests t LEFT JOIN bugs b ON b.test_id = t.id
+       WHERE ${SCOPE}
+       GROUP BY t.id
+       ORDER BY t.end_at DESC, t.id DESC
+       LIMIT :limit`,
+      { ...scopeParams(scope), limit: int(limit) },
+    ).map(({ open, acc, auto, rej, ...t }) => ({
+      ...t,
+      classes: { open, active_accepted: acc, auto_accepted: auto, rejected: rej },
+    }));
+  }
+}

@@ -1,0 +1,505 @@
+/**
+ * The sync engine (behaviour.md §5): products → features (and user stories) → tests → bugs, under the
+ * sync lock, with a `sync_events` row per run. Products run in parallel within a phase; the pages of one
+ * product run in order, each in its own transaction. Cancelling through the AbortSignal aborts the
+ * requests in flight and commits nothing half-done.
+ *
+ * @example
+ * ```ts
+ * using engine = new SyncEngine({ repos, client, config, log });
+ * const summary = await engine.run({ mode: "incremental", trigger: "cli", onProgress: console.error });
+ * summary.status; // "completed" | "completed_with_warnings" | "failed" | "cancelled"
+ * ```
+ */
+import type { Config } from "../config.ts";
+import type { Repositories } from "../db/repos/index.ts";
+import { ConfigError, errorMessage, PayloadError, UpstreamError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import { MAX_BUG_TEST_IDS, type TestIOClient } from "../testio/client.ts";
+import type { ApiProduct } from "../testio/schemas.ts";
+import { isCancellation, throwIfCancelled } from "./cancel.ts";
+import { discoverTests } from "./discovery.ts";
+import { featureSource } from "./features.ts";
+import { acquireSyncLock, LOCK_WAIT_MS } from "./lock.ts";
+import { PAGE_SIZE } from "./pages.ts";
+import { Refresher } from "./refresh.ts";
+import { areBugsStale, areFeaturesStale, ttlCutoff } from "./rules.ts";
+import { resolveScope, resolveSince } from "./scope.ts";
+import { writeProducts } from "./store.ts";
+import type { SyncMode, SyncOptions, SyncProgress, SyncSummary } from "./types.ts";
+
+/** Settings of a {@link SyncEngine}. */
+export interface SyncEngineOptions {
+  repos: Repositories;
+  /** Null when no API token is configured: runs then fail with a settings error. */
+  client: TestIOClient | null;
+  config: Config;
+  log: Logger;
+  /** How long a run waits for another sync's lock, in ms (default 30 000). */
+  lockWaitMs?: number;
+}
+
+/** The counters of a run, as stored in its sync event. */
+type Counters = Pick<
+  SyncSummary,
+  | "products_synced"
+  | "features_synced"
+  | "user_stories_synced"
+  | "tests_discovered"
+  | "tests_updated"
+  | "bugs_synced"
+>;
+
+/** One product's line of a dry run. */
+export interface DryRunProduct {
+  id: number;
+  name: string;
+  /** Whether its features (and user stories) would be fetched. */
+  features: "fetch" | "cached";
+  /** Feature and user-story requests that implies. */
+  feature_requests: number;
+  /** Test-list pages a sync would read (read for incremental; estimated from the cache for full). */
+  test_pages: number;
+  /** New tests found by the read-only walk (incremental), null when not walked (full). */
+  new_tests: number | null;
+  /** Cached mutable tests older than the TTL that would be refreshed. */
+  stale_tests: number;
+  /** `GET bugs` batches of 15 tests. */
+  bug_batches: number;
+}
+
+/** What a sync would fetch, without writing anything. */
+export interface DryRunReport {
+  mode: SyncMode;
+  since: string | null;
+  products: DryRunProduct[];
+  /** Requests a sync would make, roughly. */
+  requests_estimate: number;
+  /** Requests this dry run made to find out. */
+  requests_made: number;
+  warnings: string[];
+}
+
+/** Errors that end a whole run rather than one product's part of it. */
+function isFatal(err: unknown): boolean {
+  if (isCancellation(err)) return true;
+  if (err instanceof UpstreamError) return err.status === 401;
+  return !(err instanceof PayloadError);
+}
+
+/**
+ * Waits for every task; the first failure aborts the others (through `stop`) and is rethrown once all
+ * have settled, so no task is still writing when the run ends.
+ */
+async function settle(tasks: Promise<unknown>[], stop: AbortController): Promise<void> {
+  let failure: { err: unknown } | undefined;
+  await Promise.all(tasks.map((t) =>
+    t.catch((err) => {
+      failure ??= { err };
+      stop.abort();
+    })
+  ));
+  if (failure) throw failure.err;
+}
+
+/** Runs syncs of one database; owns the fetch-and-store operations shared with the freshness layer. */
+export class SyncEngine implements Disposable, AsyncDisposable {
+  /** Fetch-and-store with in-flight de-duplication; null without an API client. */
+  readonly refresher: Refresher | null;
+  readonly #repos: Repositories;
+  readonly #client: TestIOClient | null;
+  readonly #config: Config;
+  readonly #log: Logger;
+  readonly #lockWaitMs: number;
+  readonly #closed = new AbortController();
+  readonly #runs = new Set<Promise<unknown>>();
+
+  constructor(options: SyncEngineOptions) {
+    this.#repos = options.repos;
+    this.#client = options.client;
+    this.#config = options.config;
+    this.#log = options.log.child({ component: "sync" });
+    this.#lockWaitMs = options.lockWaitMs ?? LOCK_WAIT_MS;
+    this.refresher = options.client
+      ? new Refresher({
+        repos: options.repos,
+        client: options.client,
+        config: options.config,
+        log: this.#log,
+      })
+      : null;
+  }
+
+  /** Whether a run of this engine is in progress. */
+  get running(): boolean {
+    return this.#runs.size > 0;
+  }
+
+  #requireClient(): TestIOClient {
+    if (!this.#client) {
+      throw new ConfigError(["TESTIO_CUSTOMER_API_TOKEN=(unset): required to sync"], {
+        hint: "No TestIO API token is configured, so the API cannot be reached",
+        action: "Set TESTIO_CUSTOMER_API_TOKEN (or try `testio-mcp demo`)",
+      });
+    }
+    return this.#client;
+  }
+
+  /**
+   * Runs one sync. Settings and scope problems, and a busy lock, are thrown before anything is
+   * written; once the run has started, its outcome (failed and cancelled included) is returned as a
+   * summary and recorded as a sync event.
+   *
+   * @throws {InputError} for product ids outside TESTIO_PRODUCT_IDS or an unreadable since-date.
+   * @throws {SyncBusyError} when another sync holds the lock past the wait.
+   * @throws {ConfigError} without an API token.
+   */
+  run(opts: SyncOptions): Promise<SyncSummary> {
+    const run = this.#run(opts);
+    const tracked = run.catch(() => {});
+    this.#runs.add(tracked);
+    tracked.finally(() => this.#runs.delete(tracked));
+    return run;
+  }
+
+  async #run(opts: SyncOptions): Promise<SyncSummary> {
+    const client = this.#requireClient();
+    const scope = resolveScope(this.#config, opts.productIds);
+    const { since, mode } = resolveSince(this.#config, opts);
+    const cancelled = AbortSignal.any([this.#closed.signal, ...(opts.signal ? [opts.signal] : [])]);
+    // Aborted too when one product fails fatally, so its siblings stop before the lock is released.
+    const stop = new AbortController();
+    const signal = AbortSignal.any([cancelled, stop.signal]);
+    await using _lock = await acquireSyncLock({
+      dbPath: this.#config.dbPath,
+      waitMs: opts.lockWaitMs ?? this.#lockWaitMs,
+      signal,
+      log: this.#log,
+    });
+    const repos = this.#repos;
+    const orphans = repos.syncEvents.failOrphans("The process running this sync ended before it finished");
+    if (orphans) this.#log.warn("marked interrupted syncs as failed", { count: orphans });
+    const eventId = repos.syncEvents.start({ trigger: opts.trigger, mode, productIds: scope ?? [] });
+    const started = performance.now();
+    const requestsBefore = client.requestCount;
+    const counters: Counters = {
+      products_synced: 0,
+      features_synced: 0,
+      user_stories_synced: 0,
+      tests_discovered: 0,
+      tests_updated: 0,
+      bugs_synced: 0,
+    };
+    const warnings: string[] = [];
+    const progress = (p: SyncProgress) => {
+      try {
+        opts.onProgress?.(p);
+      } catch (err) {
+        this.#log.debug("progress callback failed", { error: errorMessage(err) });
+      }
+    };
+    this.#log.info("sync started", {
+      event: eventId,
+      trigger: opts.trigger,
+      mode,
+      since,
+      products: scope ?? "all",
+    });
+
+    let status: SyncSummary["status"];
+    let error: string | undefined;
+    try {
+      await this.#phases({ client, scope, since, mode, signal, stop, eventId, counters, warnings, progress });
+      status = warnings.length ? "completed_with_warnings" : "completed";
+    } catch (err) {
+      if (isCancellation(err) || cancelled.aborted) {
+        status = "cancelled";
+        error = "Sync cancelled";
+      } else {
+        status = "failed";
+        error = this.#log.redactor.redact(errorMessage(err));
+      }
+    }
+    const summary: SyncSummary = {
+      status,
+      event_id: eventId,
+      ...counters,
+      requests_made: client.requestCount - requestsBefore,
+      duration_ms: Math.round(performance.now() - started),
+      warnings: warnings.map((w) => this.#log.redactor.redact(w)),
+      ...(error ? { error } : {}),
+    };
+    repos.syncEvents.finish(eventId, {
+      status,
+      counters: { ...counters, requests_made: summary.requests_made },
+      warnings: summary.warnings,
+      error: error ?? null,
+    });
+    progress({ phase: "done", done: 1, total: 1, message: `Sync ${status}` });
+    const level = status === "failed" ? "error" : status === "completed" ? "info" : "warn";
+    this.#log[level]("sync finished", {
+      event: eventId,
+      status,
+      ...counters,
+      requests: summary.requests_made,
+      ms: summary.duration_ms,
+      warnings: summary.warnings.length,
+      ...(error ? { error } : {}),
+    });
+    return summary;
+  }
+
+  async #phases(run: {
+    client: TestIOClient;
+    scope: readonly number[] | null;
+    since: string | null;
+    mode: SyncMode;
+    signal: AbortSignal;
+    stop: AbortController;
+    eventId: number;
+    counters: Counters;
+    warnings: string[];
+    progress: (p: SyncProgress) => void;
+  }): Promise<void> {
+    const { client, since, mode, signal, counters, warnings, progress } = run;
+    const all = (tasks: Promise<unknown>[]) => settle(tasks, run.stop);
+    const repos = this.#repos;
+    const refresher = this.refresher!;
+    const cutoff = () => ttlCutoff(new Date(), this.#config.cacheTtlSeconds);
+    const tolerate = (what: string) => (err: unknown) => {
+      if (isFatal(err)) throw err;
+      warnings.push(`${what}: ${errorMessage(err)}`);
+    };
+
+    // Products.
+    progress({ phase: "products", done: 0, total: 1, message: "Listing products" });
+    const listed = await client.listProducts({ signal });
+    warnings.push(...listed.warnings);
+    const products = run.scope ? listed.products.filter((p) => run.scope!.includes(p.id)) : listed.products;
+    const invisible = run.scope?.filter((id) => !products.some((p) => p.id === id)) ?? [];
+    if (invisible.length) {
+      warnings.push(`Product ${invisible.join(", ")} not visible to the API token: skipped`);
+    }
+    throwIfCancelled(signal);
+    writeProducts(repos, products, new Date().toISOString());
+    counters.products_synced = products.length;
+    progress({ phase: "products", done: 1, total: 1, message: `${products.length} products` });
+
+    // Features and user stories (full: always; incremental: when stale by the TTL).
+    const featureDue = products.filter((p) =>
+      mode === "full" || areFeaturesStale(repos.products.get(p.id)?.features_synced_at ?? null, cutoff())
+    );
+    const featuresSynced = new Set<number>();
+    let featuresDone = 0;
+    progress({ phase: "features", done: 0, total: featureDue.length, message: "Syncing features" });
+    await all(featureDue.map((p) =>
+      refresher.features(p.id, signal).then((r) => {
+        counters.features_synced += r.features;
+        counters.user_stories_synced += r.userStories;
+        warnings.push(...r.warnings);
+        featuresSynced.add(p.id);
+      }, tolerate(`Product ${p.id}: features not synced`)).finally(() =>
+        progress({
+          phase: "features",
+          done: ++featuresDone,
+          total: featureDue.length,
+          productId: p.id,
+          message: `Features of ${p.name}`,
+        })
+      )
+    ));
+
+    // Tests.
+    const pages = new Map<number, number>();
+    const expected = products.reduce(
+      (n, p) => n + (mode === "full" ? Math.floor(repos.tests.count(p.id) / PAGE_SIZE) + 1 : 1),
+      0,
+    );
+    const pageProgress = (p: ApiProduct, n: number) => {
+      pages.set(p.id, n);
+      const done = [...pages.values()].reduce((a, b) => a + b, 0);
+      progress({
+        phase: "tests",
+        done,
+        total: Math.max(expected, done),
+        productId: p.id,
+        message: `Tests of ${p.name}: page ${n}`,
+      });
+    };
+    progress({ phase: "tests", done: 0, total: expected, message: "Walking test lists" });
+    const staleLeft: number[] = [];
+    await all(products.map((p) =>
+      discoverTests({
+        deps: { repos, client, config: this.#config, log: this.#log },
+        productId: p.id,
+        mode,
+        since,
+        eventId: run.eventId,
+        signal,
+        onPage: (n) => pageProgress(p, n),
+      }).then(async (r) => {
+        counters.tests_discovered += r.inserted;
+        counters.tests_updated += r.updated;
+        warnings.push(...r.warnings);
+        staleLeft.push(...r.staleLeft);
+        await this.#checkTestFeatures(p, featuresSynced, signal, warnings);
+      }, tolerate(`Product ${p.id}: tests not synced`))
+    ));
+    if (staleLeft.length) {
+      progress({ phase: "tests", done: 0, total: staleLeft.length, message: "Refreshing stale tests" });
+      for (const [id, outcome] of await refresher.tests(staleLeft, signal)) {
+        if (outcome.ok) counters.tests_updated++;
+        else if (outcome.cancelled) throwIfCancelled(signal);
+        else warnings.push(`Test ${id}: refresh failed, cached copy kept: ${outcome.error}`);
+      }
+    }
+
+    // Bugs: every test in scope after a full walk; the stale ones otherwise.
+    const bugCutoff = cutoff();
+    const due = repos.tests.scopeStamps(products.map((p) => p.id), since)
+      .filter((t) => mode === "full" || areBugsStale(t, bugCutoff))
+      .map((t) => t.id);
+    progress({
+      phase: "bugs",
+      done: 0,
+      total: Math.ceil(due.length / MAX_BUG_TEST_IDS),
+      message: "Syncing bugs",
+    });
+    const batches = await refresher.bugs(due, signal, (batch, done, total) => {
+      counters.bugs_synced += batch.bugs;
+      progress({ phase: "bugs", done, total, message: `Bugs: batch ${done} of ${total}` });
+    });
+    throwIfCancelled(signal);
+    const failed = batches.filter((b) => !b.outcome.ok);
+    for (const b of batches) warnings.push(...b.warnings);
+    if (failed.length && failed.length === batches.length) {
+      throw new Error(`Every bugs request failed; first: ${(failed[0].outcome as { error: string }).error}`);
+    }
+    for (const b of failed) {
+      warnings.push(
+        `Bugs of tests ${b.testIds.join(",")} not synced: ${(b.outcome as { error: string }).error}`,
+      );
+    }
+  }
+
+  /**
+   * behaviour.md §1: a test-feature's feature must exist. Features unknown to the cache trigger one
+   * fetch of the product's features (unless this run already fetched them); what is still unknown
+   * after that is reported.
+   */
+  async #checkTestFeatures(
+    product: ApiProduct,
+    featuresSynced: Set<number>,
+    signal: AbortSignal,
+    warnings: string[],
+  ): Promise<void> {
+    let unknown = this.#repos.tests.unknownFeatureIds(product.id);
+    if (unknown.length && !featuresSynced.has(product.id)) {
+      try {
+        const r = await this.refresher!.features(product.id, signal);
+        warnings.push(...r.warnings);
+        featuresSynced.add(product.id);
+      } catch (err) {
+        if (isFatal(err)) throw err;
+        warnings.push(`Product ${product.id}: features not synced: ${errorMessage(err)}`);
+      }
+      unknown = this.#repos.tests.unknownFeatureIds(product.id);
+    }
+    if (unknown.length) {
+      warnings.push(
+        `Product ${product.id}: tests name feature${unknown.length > 1 ? "s" : ""} ${
+          unknown.slice(0, 5).join(", ")
+        }${
+          unknown.length > 5 ? ` (+${unknown.length - 5} more)` : ""
+        } that the features endpoint does not list`,
+      );
+    }
+  }
+
+  /**
+   * What a sync with these options would fetch, per product, without writing: one products request,
+   * and for an incremental sync a read-only walk of each product's newest pages up to the first
+   * known test.
+   *
+   * @throws {InputError} for product ids outside TESTIO_PRODUCT_IDS or an unreadable since-date.
+   */
+  async dryRun(opts: Omit<SyncOptions, "trigger" | "onProgress">): Promise<DryRunReport> {
+    const client = this.#requireClient();
+    const scope = resolveScope(this.#config, opts.productIds);
+    const { since, mode } = resolveSince(this.#config, opts);
+    const signal = AbortSignal.any([this.#closed.signal, ...(opts.signal ? [opts.signal] : [])]);
+    const before = client.requestCount;
+    const repos = this.#repos;
+    const cutoff = ttlCutoff(new Date(), this.#config.cacheTtlSeconds);
+    const listed = await client.listProducts({ signal });
+    const products = scope ? listed.products.filter((p) => scope.includes(p.id)) : listed.products;
+    const warnings = [...listed.warnings];
+    const lines = await Promise.all(products.map(async (p): Promise<DryRunProduct> => {
+      const row = repos.products.get(p.id);
+      const featuresDue = mode === "full" || areFeaturesStale(row?.features_synced_at ?? null, cutoff);
+      const src = featureSource(p);
+      const cached = repos.tests.count(p.id);
+      let walk = { pages: Math.floor(cached / PAGE_SIZE) + 1, fresh: null as number | null };
+      if (mode === "incremental" && cached > 0) {
+        walk = await this.#peekNewTests(client, p.id, since, signal).catch((err) => {
+          if (isFatal(err)) throw err;
+          warnings.push(`Product ${p.id}: test list not readable: ${errorMessage(err)}`);
+          return walk;
+        });
+      }
+      const scoped = repos.tests.scopeStamps([p.id], since);
+      const bugTests = mode === "full" ? scoped.length : scoped.filter((t) => areBugsStale(t, cutoff)).length;
+      return {
+        id: p.id,
+        name: p.name,
+        features: featuresDue ? "fetch" : "cached",
+        feature_requests: featuresDue ? (src.hasSections ? src.sectionIds.length : 1) * 2 : 0,
+        test_pages: walk.pages,
+        new_tests: walk.fresh,
+        stale_tests: mode === "incremental" ? repos.tests.staleMutable(p.id, cutoff, since).length : 0,
+        bug_batches: Math.ceil((bugTests + (walk.fresh ?? 0)) / MAX_BUG_TEST_IDS),
+      };
+    }));
+    return {
+      mode,
+      since,
+      products: lines,
+      requests_estimate: 1 + lines.reduce(
+        (n, l) => n + l.feature_requests + l.test_pages + l.stale_tests + l.bug_batches,
+        0,
+      ),
+      requests_made: client.requestCount - before,
+      warnings,
+    };
+  }
+
+  /** Reads a product's newest pages, without storing them, up to the first page with a cached test. */
+  async #peekNewTests(
+    client: TestIOClient,
+    productId: number,
+    since: string | null,
+    signal: AbortSignal,
+  ): Promise<{ pages: number; fresh: number }> {
+    let fresh = 0;
+    for (let page = 1;; page++) {
+      const r = await client.listTestsPage(productId, page, PAGE_SIZE, { signal });
+      const known = this.#repos.tests.existingIds(r.tests.map((t) => t.id));
+      fresh += r.tests.filter((t) => !known.has(t.id) && (!since || t.end_at === null || t.end_at >= since))
+        .length;
+      if (known.size || r.received < PAGE_SIZE || page >= this.#config.maxPages) {
+        return { pages: page, fresh };
+      }
+    }
+  }
+
+  /** Aborts a running sync; it records itself as cancelled. */
+  [Symbol.dispose](): void {
+    this.#closed.abort();
+  }
+
+  /** Aborts a running sync and waits until it has recorded itself as cancelled. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.#closed.abort();
+    await Promise.all([...this.#runs]);
+  }
+}

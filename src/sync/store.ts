@@ -1,0 +1,106 @@
+/**
+ * The write paths of the sync and of read-through refreshes: each call is one transaction, opened
+ * and committed synchronously, so no transaction ever spans an `await` and a cancelled request never
+ * leaves half a page or half a batch behind.
+ *
+ * @example
+ * ```ts
+ * const { inserted, updated } = writeTests(repos, page.tests, syncedAt, () => saveCursor(...));
+ * writeBugs(repos, batchIds, bugs, syncedAt);
+ * ```
+ */
+import type { Repositories } from "../db/repos/index.ts";
+import type { FeatureInput } from "../db/repos/features.ts";
+import type { ApiBug, ApiProduct, ApiTest } from "../testio/schemas.ts";
+import { bugInput, customersOf, productInput, testersOf, testInput } from "./mapping.ts";
+
+/** Counts of one test write. */
+export interface TestWrite {
+  /** Tests not cached before. */
+  inserted: number;
+  /** Tests cached before and rewritten. */
+  updated: number;
+}
+
+function uniqueById<T extends { id: number }>(items: readonly T[]): T[] {
+  const byId = new Map<number, T>();
+  for (const item of items) byId.set(item.id, item);
+  return [...byId.values()];
+}
+
+/**
+ * Upserts tests (with features, platforms and their customer users) in one transaction; `extra` runs
+ * inside it (the sync cursor of a page). Tests whose product is not cached must be filtered out first.
+ */
+export function writeTests(
+  repos: Repositories,
+  tests: readonly ApiTest[],
+  syncedAt: string,
+  extra?: () => void,
+): TestWrite {
+  const unique = uniqueById(tests);
+  return repos.db.write(() => {
+    const existing = repos.tests.existingIds(unique.map((t) => t.id));
+    repos.tests.upsertMany(unique.map(testInput), syncedAt);
+    repos.users.upsertSeen(unique.flatMap(customersOf));
+    extra?.();
+    return { inserted: unique.length - existing.size, updated: existing.size };
+  });
+}
+
+/**
+ * Replaces the bugs of `testIds` with `bugs` and stamps the tests' `bugs_synced_at`, in one
+ * transaction. A bug's feature is resolved through its test-feature. Bugs whose test is not cached
+ * are left out and returned (the caller fetches the test first, so this is rare).
+ */
+export function writeBugs(
+  repos: Repositories,
+  testIds: readonly number[],
+  bugs: readonly ApiBug[],
+  syncedAt: string,
+): { written: number; orphans: ApiBug[] } {
+  const unique = uniqueById(bugs);
+  return repos.db.write(() => {
+    const productOf = new Map(
+      repos.tests.stamps([...new Set([...testIds, ...unique.map((b) => b.test_id)])]).map((s) => [
+        s.id,
+        s.product_id,
+      ]),
+    );
+    const featureOf = repos.tests.featureIdsOfTestFeatures(
+      [...new Set(unique.flatMap((b) => b.test_feature_id === null ? [] : [b.test_feature_id]))],
+    );
+    const orphans: ApiBug[] = [];
+    const inputs = unique.flatMap((b) => {
+      const productId = productOf.get(b.test_id);
+      if (productId === undefined) {
+        orphans.push(b);
+        return [];
+      }
+      return [
+        bugInput(b, productId, b.test_feature_id === null ? null : featureOf.get(b.test_feature_id) ?? null),
+      ];
+    });
+    repos.bugs.replaceForTests(testIds.filter((id) => productOf.has(id)), inputs, syncedAt);
+    repos.users.upsertSeen(unique.flatMap(testersOf));
+    return { written: inputs.length, orphans };
+  });
+}
+
+/** Upserts products (and their sections) in one transaction. */
+export function writeProducts(repos: Repositories, products: readonly ApiProduct[], syncedAt: string): void {
+  repos.db.write(() => repos.products.upsertMany(products.map(productInput), syncedAt));
+}
+
+/** Replaces a product's features and stamps its `features_synced_at`, in one transaction. */
+export function writeFeatures(
+  repos: Repositories,
+  productId: number,
+  features: readonly FeatureInput[],
+  syncedAt: string,
+): void {
+  repos.db.write(() => {
+    repos.features.replaceForProduct(productId, features, syncedAt);
+    repos.products.markFeaturesSynced(productId, syncedAt);
+  });
+}
