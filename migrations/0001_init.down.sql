@@ -1,6 +1,4 @@
 -- Drops everything 0001_init.up.sql created, children before parents.
-DROP TRIGGER IF EXISTS bugs_count_ad;
-DROP TRIGGER IF EXISTS bugs_count_ai;
 DROP TRIGGER IF EXISTS tests_count_ad;
 DROP TRIGGER IF EXISTS tests_count_au;
 DROP TRIGGER IF EXISTS tests_count_ai;

@@ -12,7 +12,8 @@ CREATE TABLE products (
   synced_at          TEXT    NOT NULL,
   features_synced_at TEXT,
   tests_synced_at    TEXT,
-  -- Aggregates kept by the triggers below, so list_products never scans tests or bugs.
+  -- Aggregates kept by the triggers below (bug_count by BugsRepo), so list_products never scans
+  -- tests or bugs.
   section_count      INTEGER NOT NULL DEFAULT 0,
   feature_count      INTEGER NOT NULL DEFAULT 0,
   test_count         INTEGER NOT NULL DEFAULT 0,
@@ -78,7 +79,8 @@ CREATE TABLE tests (
   test_environment_title TEXT,
   created_by             TEXT,
   submitted_by           TEXT,
-  -- Kept by the bug triggers; list_tests sorts on it.
+  -- Recounted by BugsRepo.replaceForTests once per batch (a per-bug trigger rewrote this wide row
+  -- for every bug and was the largest single cost of a sync); list_tests sorts on it.
   bug_count              INTEGER NOT NULL DEFAULT 0,
   raw                    TEXT    NOT NULL,
   synced_at              TEXT    NOT NULL,
@@ -216,8 +218,9 @@ CREATE VIRTUAL TABLE search_index USING fts5 (
   date UNINDEXED,
   title,
   content,
-  tokenize = 'porter unicode61 remove_diacritics 2',
-  prefix = '2 3'
+  -- No prefix indexes here: prefix terms are served by search_words (0003), whose tokens are not
+  -- stemmed; a second set would only double the index.
+  tokenize = 'porter unicode61 remove_diacritics 2'
 );
 
 CREATE TRIGGER products_ai AFTER INSERT ON products BEGIN
@@ -316,16 +319,7 @@ CREATE TRIGGER tests_count_au AFTER UPDATE OF end_at ON tests WHEN old.end_at IS
   WHERE id = new.product_id;
 END;
 CREATE TRIGGER tests_count_ad AFTER DELETE ON tests BEGIN
-  -- bug_count is not touched here: the cascaded bug deletes decrement it one by one.
-  UPDATE products SET test_count = test_count - 1,
+  UPDATE products SET test_count = test_count - 1, bug_count = bug_count - old.bug_count,
     last_test_end_at = (SELECT max(end_at) FROM tests WHERE product_id = old.product_id)
   WHERE id = old.product_id;
-END;
-CREATE TRIGGER bugs_count_ai AFTER INSERT ON bugs BEGIN
-  UPDATE tests SET bug_count = bug_count + 1 WHERE id = new.test_id;
-  UPDATE products SET bug_count = bug_count + 1 WHERE id = new.product_id;
-END;
-CREATE TRIGGER bugs_count_ad AFTER DELETE ON bugs BEGIN
-  UPDATE tests SET bug_count = bug_count - 1 WHERE id = old.test_id;
-  UPDATE products SET bug_count = bug_count - 1 WHERE id = old.product_id;
 END;

@@ -12,7 +12,7 @@
  * ```
  * @module
  */
-import { RUNTIME_PERMISSIONS } from "../src/cli/permissions.ts";
+import { MEMORY_FLAGS, RUNTIME_PERMISSIONS } from "../src/cli/permissions.ts";
 
 /** Every target `deno compile --target` accepts. */
 export const TARGETS = [
@@ -43,6 +43,7 @@ export function compileArgs(options: CompileOptions): string[] {
   return [
     "compile",
     ...RUNTIME_PERMISSIONS,
+    ...MEMORY_FLAGS,
     // deno.lock also holds test-only packages (fast-check); the binary needs only what main.ts reaches.
     "--exclude-unused-npm",
     ...(options.typeCheck === false ? ["--no-check"] : []),

@@ -15,7 +15,7 @@ import { prepareSchema } from "./db/migrations.ts";
 import { Repositories } from "./db/repos/index.ts";
 import { ConfigError } from "./errors.ts";
 import type { Logger } from "./log.ts";
-import { TestIOClient } from "./testio/client.ts";
+import { TestIOClient, type TestIOClientOptions } from "./testio/client.ts";
 import { SyncEngine } from "./sync/engine.ts";
 import { FreshnessService } from "./sync/freshness.ts";
 
@@ -34,10 +34,18 @@ export interface App extends AsyncDisposable {
   readonly freshness: FreshnessService;
 }
 
+/** Client settings that have no environment variable: retry pacing, for tests against a fake API. */
+export type ClientTuning = Pick<
+  TestIOClientOptions,
+  "retryBaseMs" | "retryAfterDefaultMs" | "retryAfterMaxMs"
+>;
+
 /** Options of {@link openApp}. */
 export interface OpenAppOptions {
   /** Require an API token (sync, serve); `migrate` does not need one. */
   requireToken?: boolean;
+  /** Retry pacing of the API client (tests shorten the waits; the defaults follow behaviour.md §6). */
+  client?: ClientTuning;
 }
 
 /** Throws the settings error of a missing token. */
@@ -67,6 +75,7 @@ export function openApp(config: Config, log: Logger, options: OpenAppOptions = {
           log,
           timeoutMs: config.httpTimeoutSeconds * 1000,
           maxConcurrent: config.maxConcurrentRequests,
+          ...options.client,
         }),
       )
       : null;

@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { ENV_VARIABLES } from "../src/config.ts";
-import { DEPENDENCY_ENV_VARIABLES, RUNTIME_PERMISSIONS } from "../src/cli/permissions.ts";
+import { RUNTIME_PERMISSIONS } from "../src/cli/permissions.ts";
 import { VERSION } from "../src/app.ts";
 import { compileArgs, DENORT_HINT, isDenortUnavailable } from "../scripts/compile.ts";
 import { fakeFixture, syncedFixture } from "./helpers/fixture.ts";
@@ -57,10 +57,7 @@ Deno.test("compile: the baked-in permissions are least-privilege", () => {
     assert.ok(!args.some((a) => a === broad || a.startsWith(`${broad}=`)), `no ${broad}`);
   }
   const env = args.find((a) => a.startsWith("--allow-env="));
-  assert.deepEqual(env?.slice("--allow-env=".length).split(","), [
-    ...ENV_VARIABLES,
-    ...DEPENDENCY_ENV_VARIABLES,
-  ]);
+  assert.deepEqual(env?.slice("--allow-env=".length).split(","), [...ENV_VARIABLES]);
   assert.ok(!args.includes("--allow-env"), "env access is limited to the settings");
   assert.deepEqual(args.filter((a) => a.startsWith("--allow-sys")), ["--allow-sys=hostname"]);
   assert.ok(args.includes("--exclude-unused-npm"));

@@ -4,18 +4,24 @@
  * ready sooner; `--transport http` serves Streamable HTTP.
  */
 import assert from "node:assert/strict";
-import { Client, StreamableHTTPClientTransport } from "../src/mcp/sdk.ts";
+import { Client, StreamableHTTPClientTransport } from "../src/mcp/sdk_client.ts";
 import type { CallToolResult } from "../src/mcp/sdk.ts";
 import { ROOT, structured } from "./helpers/mcp.ts";
 import { childEnv, connectStdio } from "./helpers/stdio_process.ts";
 
-/** `deno` arguments of the demo task (its permission flags), with main.ts made absolute. */
-function demoTaskArgs(extra: string[] = []): string[] {
+/**
+ * `deno` arguments of the demo task (its permission flags, with `$HOME` expanded as the task shell
+ * does), with main.ts made absolute.
+ */
+function demoTaskArgs(env: Record<string, string>, extra: string[] = []): string[] {
   const tasks =
     (JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)) as { tasks: Record<string, string> }).tasks;
   const words = tasks.demo.split(/\s+/);
   assert.equal(words[0], "deno");
-  return [...words.slice(1).map((w) => (w === "main.ts" ? `${ROOT}main.ts` : w)), ...extra];
+  return [
+    ...words.slice(1).map((w) => (w === "main.ts" ? `${ROOT}main.ts` : w.replaceAll("$HOME", env.HOME))),
+    ...extra,
+  ];
 }
 
 interface Product {
@@ -28,7 +34,7 @@ interface Product {
 /** Starts the demo over stdio and times how long until it answers its first tool call. */
 async function startDemo(env: Record<string, string>) {
   const started = performance.now();
-  const server = await connectStdio(Deno.execPath(), demoTaskArgs(), env, ROOT);
+  const server = await connectStdio(Deno.execPath(), demoTaskArgs(env), env, ROOT);
   const products = structured<{ products: Product[] }>(await server.call("list_products")).products;
   return { server, products, readyMs: performance.now() - started };
 }
@@ -72,7 +78,7 @@ Deno.test("demo: serves MCP on synthetic data, restarts from its cache, and over
 
     await t.step("--transport http serves Streamable HTTP on loopback", async () => {
       const child = new Deno.Command(Deno.execPath(), {
-        args: demoTaskArgs(["--transport", "http", "--port", "0"]),
+        args: demoTaskArgs(env, ["--transport", "http", "--port", "0"]),
         env,
         clearEnv: true,
         cwd: ROOT,

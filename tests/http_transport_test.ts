@@ -2,10 +2,11 @@ import assert from "node:assert/strict";
 import { syncedFixture } from "./helpers/fixture.ts";
 import { inProcessServer, ROOT } from "./helpers/mcp.ts";
 import { childEnv } from "./helpers/stdio_process.ts";
-import { Client, StreamableHTTPClientTransport } from "../src/mcp/sdk.ts";
+import { Client, StreamableHTTPClientTransport } from "../src/mcp/sdk_client.ts";
 import { serveHttp } from "../src/mcp/http.ts";
 import { silentLogger } from "../src/log.ts";
 import { VERSION } from "../src/app.ts";
+import { ConfigError } from "../src/errors.ts";
 import { checkResult, readCache } from "./tool_support.ts";
 
 const TOKEN = "test-http-token-0123456789";
@@ -220,6 +221,27 @@ Deno.test("Streamable HTTP with TESTIO_HTTP_TOKEN", async (t) => {
     assert.equal(foreign.status, 403);
   });
 
+  await t.step("near misses of the token are refused", async () => {
+    for (
+      const authorization of [
+        `Bearer ${TOKEN}x`,
+        `Bearer ${TOKEN.slice(0, -1)}`,
+        `Bearer ${TOKEN.toUpperCase()}`,
+        `Bearer ${TOKEN} ${TOKEN}`,
+        `Bearer  ${TOKEN.slice(1)}`,
+        `Basic ${btoa(`user:${TOKEN}`)}`,
+      ]
+    ) {
+      const res = await fetch(http.url, {
+        method: "POST",
+        headers: mcpHeaders({ authorization }),
+        body: JSON.stringify(INITIALIZE),
+      });
+      await res.body?.cancel();
+      assert.equal(res.status, 401, authorization);
+    }
+  });
+
   await t.step("/health stays open; the right token works", async () => {
     const res = await fetch(http.url.replace(/\/mcp$/, "/health"));
     assert.equal(res.status, 200);
@@ -233,6 +255,32 @@ Deno.test("Streamable HTTP with TESTIO_HTTP_TOKEN", async (t) => {
     assert.equal(out.products.length, fx.api.dataset.products.length);
     await client.close();
   });
+});
+
+Deno.test("Streamable HTTP beyond loopback needs TESTIO_HTTP_TOKEN", async () => {
+  await using fx = await syncedFixture();
+  await using mcp = await inProcessServer(fx);
+  for (const host of ["0.0.0.0", "::"]) {
+    assert.throws(
+      () => serveHttp({ ctx: mcp.ctx, log: silentLogger(), host, port: 0 }),
+      (err: unknown) => err instanceof ConfigError && /needs TESTIO_HTTP_TOKEN/.test(err.message),
+      host,
+    );
+  }
+  await using open = serveHttp({
+    ctx: mcp.ctx,
+    log: silentLogger(),
+    host: "0.0.0.0",
+    port: 0,
+    httpToken: TOKEN,
+  });
+  const res = await fetch(open.url, {
+    method: "POST",
+    headers: mcpHeaders(),
+    body: JSON.stringify(INITIALIZE),
+  });
+  await res.body?.cancel();
+  assert.equal(res.status, 401, "the token is required on every request");
 });
 
 /** Reads JSON log lines from a child's stderr until one matches; returns it. */

@@ -3,6 +3,8 @@
  * process promptly, with the database closed and its WAL checkpointed.
  */
 import assert from "node:assert/strict";
+import { openDatabase } from "../src/db/database.ts";
+import { Repositories } from "../src/db/repos/index.ts";
 import { syncedFixture } from "./helpers/fixture.ts";
 import { ROOT } from "./helpers/mcp.ts";
 import { childEnv } from "./helpers/stdio_process.ts";
@@ -14,9 +16,9 @@ const INIT = JSON.stringify({
   params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } },
 }) + "\n";
 
-async function startServer(env: Record<string, string>) {
+async function startServer(env: Record<string, string>, args = ["serve", "--no-sync"]) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${ROOT}main.ts`, "serve", "--no-sync"],
+    args: ["run", "-A", `${ROOT}main.ts`, ...args],
     env: await childEnv(env),
     cwd: ROOT,
     stdin: "piped",
@@ -56,10 +58,41 @@ Deno.test("serve shuts down cleanly", async (t) => {
       await child.stdout.cancel().catch(() => {});
       const stderr = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
       assert.equal(status.code, 0, stderr);
-      assert.ok(elapsed < 5000, `exited after ${Math.round(elapsed)} ms`);
+      assert.ok(elapsed < 2000, `exited ${Math.round(elapsed)} ms after ${how}: more than 2 s`);
       const wal = await Deno.stat(`${fx.dbPath}-wal`).then((s) => s.size).catch(() => 0);
       assert.equal(wal, 0, "WAL checkpointed and truncated on close");
       assert.match(stderr, /shutting down/);
     });
   }
+
+  await t.step("on SIGTERM while the start-up sync is running: the sync is cancelled", async () => {
+    // A one-second interval makes the server sync at start (or a second later); a slow API keeps that
+    // sync busy.
+    fx.api.setFaults({ latencyMs: 400 });
+    fx.api.resetRequests();
+    const { child, writer } = await startServer(
+      { ...fx.env, TESTIO_LOG_LEVEL: "info", TESTIO_REFRESH_INTERVAL_SECONDS: "1" },
+      ["serve"],
+    );
+    const deadline = Date.now() + 15_000;
+    while (fx.api.countRequests("products") === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const started = performance.now();
+    child.kill("SIGTERM");
+    await writer.close().catch(() => {});
+    const status = await child.status;
+    const elapsed = performance.now() - started;
+    fx.api.clearFaults();
+    await child.stdout.cancel().catch(() => {});
+    const stderr = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
+    assert.equal(status.code, 0, stderr);
+    assert.ok(elapsed < 2000, `exited ${Math.round(elapsed)} ms after SIGTERM during a sync: more than 2 s`);
+    using db = openDatabase(fx.dbPath);
+    using repos = new Repositories(db);
+    assert.equal(repos.syncEvents.recent(1)[0].status, "cancelled", stderr);
+    const wal = await Deno.stat(`${fx.dbPath}-wal`).then((s) => s.size).catch(() => 0);
+    assert.equal(wal, 0, "WAL checkpointed and truncated on close");
+  });
 });

@@ -12,7 +12,7 @@ import {
   renderEnvFile,
   writeSettingsFile,
 } from "../src/cli/setup.ts";
-import { RUNTIME_PERMISSIONS } from "../src/cli/permissions.ts";
+import { MEMORY_FLAGS, RUNTIME_PERMISSIONS } from "../src/cli/permissions.ts";
 import { startFakeApi } from "../src/testio/fake/server.ts";
 import { ROOT } from "./helpers/mcp.ts";
 import { childEnv, closedPort, runCommand } from "./helpers/stdio_process.ts";
@@ -337,6 +337,7 @@ Deno.test("setup: helpers", async (t) => {
     assert.deepEqual(checkout.args, [
       "run",
       ...RUNTIME_PERMISSIONS,
+      ...MEMORY_FLAGS,
       "--config",
       "/src/testio mcp/deno.json",
       "/src/testio mcp/main.ts",

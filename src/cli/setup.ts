@@ -11,7 +11,7 @@
  * ```
  */
 import { type CliIO, type Command, EXIT, helpText, parseFlags } from "./command.ts";
-import { RUNTIME_PERMISSIONS } from "./permissions.ts";
+import { MEMORY_FLAGS, RUNTIME_PERMISSIONS } from "./permissions.ts";
 import { DEFAULT_BASE_URL, homeEnvPath, parseDotenv } from "../config.ts";
 import { CancelledError, InputError } from "../errors.ts";
 import { silentLogger } from "../log.ts";
@@ -237,6 +237,7 @@ export function detectLaunch(probe: LaunchProbe = defaultProbe()): Launch {
     args: [
       "run",
       ...RUNTIME_PERMISSIONS,
+      ...MEMORY_FLAGS,
       ...(probe.exists(config) ? ["--config", config] : []),
       main,
       "serve",

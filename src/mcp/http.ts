@@ -7,7 +7,7 @@
  * loopback or allowed `Origin` (DNS-rebinding protection — a browser page on another site must not
  * reach a server on 127.0.0.1), and, when bound to loopback, carry a loopback `Host`; CORS preflights
  * are answered then; with a token set, `Authorization: Bearer <token>` (compared in constant time);
- * POST bodies are bounded.
+ * POST bodies are bounded. Binding beyond loopback requires a token.
  *
  * @example
  * ```ts
@@ -152,6 +152,14 @@ export function serveHttp(options: HttpServeOptions): HttpServer {
   );
   const allowedHosts = new Set([...allowedOrigins].map((o) => new URL(o).hostname));
   const boundToLoopback = isLoopbackHost(host);
+  if (!boundToLoopback && !options.httpToken) {
+    // Beyond loopback neither the Host check nor the browser's Origin protects the cache.
+    throw new ConfigError([`--host ${host}: serving beyond this machine needs TESTIO_HTTP_TOKEN`], {
+      hint: "Without a token anyone who can reach the port could read the cache and start syncs",
+      action:
+        "Set TESTIO_HTTP_TOKEN to a random string of 16+ characters, or keep the default --host 127.0.0.1",
+    });
+  }
   const tokenDigest = options.httpToken ? createHash("sha256").update(options.httpToken).digest() : null;
   const sessions = new Map<string, Session>();
   let closing = false;

@@ -82,6 +82,21 @@ export function resolveReportPath(outputFile: string, reportsDir: string): Repor
  * replace an existing file outside the reports folder.
  */
 export async function writeReportFile(target: ReportTarget, content: string): Promise<number> {
+  try {
+    return await writeReport(target, content);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotCapable || err instanceof Deno.errors.PermissionDenied) {
+      throw new InputError(`Cannot write the report to ${target.path}: ${(err as Error).message}`, {
+        hint: "The server may not write there (its Deno permissions or the file system's)",
+        action: `Pass output_file as a relative name, kept under the reports folder ${target.reportsDir}`,
+        cause: err,
+      });
+    }
+    throw err;
+  }
+}
+
+async function writeReport(target: ReportTarget, content: string): Promise<number> {
   const folder = dirname(target.path);
   await Deno.mkdir(folder, { recursive: true });
   if (target.insideReportsDir) {

@@ -24,7 +24,6 @@
  */
 import { UpstreamError } from "../errors.ts";
 import type { ProblematicRange, RangeBoundary } from "../db/repos/problematic.ts";
-import type { ApiTest } from "../testio/schemas.ts";
 import { throwIfCancelled } from "./cancel.ts";
 import { type FailedOffset, groupFailures, PAGE_SIZE, type PageReader, readOffsets } from "./pages.ts";
 import type { SyncDeps } from "./refresh.ts";
@@ -133,7 +132,8 @@ export async function discoverTests(opts: DiscoveryOptions): Promise<DiscoveryRe
     ? repos.tests.staleMutable(pid, ttlCutoff(new Date(), config.cacheTtlSeconds), since)
     : [];
 
-  const byOffset = new Map<number, ApiTest>();
+  // Only what range boundaries need: holding whole parsed tests here cost hundreds of MB at scale L.
+  const byOffset = new Map<number, RangeBoundary>();
   const offsetOf = new Map<number, number>();
   const failed: FailedOffset[] = [];
   let jumped = false;
@@ -183,7 +183,7 @@ export async function discoverTests(opts: DiscoveryOptions): Promise<DiscoveryRe
     result.warnings.push(...chunk.warnings.map((w) => `Product ${pid}: ${w}`));
     failed.push(...chunk.failed);
     for (const { offset, test } of chunk.tests) {
-      byOffset.set(offset, test);
+      byOffset.set(offset, { test_id: test.id, end_at: test.end_at });
       offsetOf.set(test.id, offset);
     }
     const tests = chunk.tests.map((t) => t.test);
@@ -267,23 +267,22 @@ export async function discoverTests(opts: DiscoveryOptions): Promise<DiscoveryRe
 async function boundaries(
   read: PageReader,
   ranges: { from: number; to: number; attempts: number }[],
-  byOffset: Map<number, ApiTest>,
+  byOffset: Map<number, RangeBoundary>,
   listEnd: number | null,
 ): Promise<
   { from: number; to: number; attempts: number; before: RangeBoundary | null; after: RangeBoundary | null }[]
 > {
   const boundary = async (offset: number): Promise<RangeBoundary | null> => {
     if (offset < 0 || (listEnd !== null && offset >= listEnd)) return null;
-    let test = byOffset.get(offset);
-    if (!test) {
-      // The walk stopped right at the range: read the neighbour alone (page size 1).
-      try {
-        test = (await read(offset + 1, 1)).tests[0];
-      } catch {
-        return null;
-      }
+    const seen = byOffset.get(offset);
+    if (seen) return seen;
+    // The walk stopped right at the range: read the neighbour alone (page size 1).
+    try {
+      const test = (await read(offset + 1, 1)).tests[0];
+      return test ? { test_id: test.id, end_at: test.end_at } : null;
+    } catch {
+      return null;
     }
-    return test ? { test_id: test.id, end_at: test.end_at } : null;
   };
   return await Promise.all(ranges.map(async (r) => ({
     ...r,

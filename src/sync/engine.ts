@@ -87,6 +87,16 @@ function isFatal(err: unknown): boolean {
   return !(err instanceof PayloadError);
 }
 
+/** The error text of a failed run; a full disk names the cache file and what to do. */
+function failureText(err: unknown, dbPath: string): string {
+  // SQLITE_FULL's fixed text (node:sqlite in Deno carries no result code).
+  if (/database or disk is full/.test(errorMessage(err))) {
+    return `No space left to write the cache ${dbPath} (${errorMessage(err)}): free disk space or point ` +
+      "TESTIO_DB_PATH at a disk with room, then sync again; what was written before is kept";
+  }
+  return errorMessage(err);
+}
+
 /**
  * Waits for every task; the first failure aborts the others (through `stop`) and is rethrown once all
  * have settled, so no task is still writing when the run ends.
@@ -217,7 +227,7 @@ export class SyncEngine implements Disposable, AsyncDisposable {
         error = "Sync cancelled";
       } else {
         status = "failed";
-        error = this.#log.redactor.redact(errorMessage(err));
+        error = this.#log.redactor.redact(failureText(err, this.#config.dbPath));
       }
     }
     const summary: SyncSummary = {
@@ -328,6 +338,10 @@ export class SyncEngine implements Disposable, AsyncDisposable {
     };
     progress({ phase: "tests", done: 0, total: expected, message: "Walking test lists" });
     const staleLeft: number[] = [];
+    // Tests whose own refresh failed in this run keep their cached bugs: the bugs endpoint silently
+    // leaves out tests the token cannot see, and an empty answer would wipe good data.
+    const unreadProducts = new Set<number>();
+    const unreadTests = new Set<number>();
     await all(products.map((p) =>
       discoverTests({
         deps: { repos, client, config: this.#config, log: this.#log },
@@ -343,22 +357,38 @@ export class SyncEngine implements Disposable, AsyncDisposable {
         warnings.push(...r.warnings);
         staleLeft.push(...r.staleLeft);
         await this.#checkTestFeatures(p, featuresSynced, signal, warnings);
-      }, tolerate(`Product ${p.id}: tests not synced`))
+      }, (err) => {
+        unreadProducts.add(p.id);
+        tolerate(`Product ${p.id}: tests not synced`)(err);
+      })
     ));
     if (staleLeft.length) {
       progress({ phase: "tests", done: 0, total: staleLeft.length, message: "Refreshing stale tests" });
       for (const [id, outcome] of await refresher.tests(staleLeft, signal)) {
         if (outcome.ok) counters.tests_updated++;
         else if (outcome.cancelled) throwIfCancelled(signal);
-        else warnings.push(`Test ${id}: refresh failed, cached copy kept: ${outcome.error}`);
+        else {
+          unreadTests.add(id);
+          warnings.push(`Test ${id}: refresh failed, cached copy kept: ${outcome.error}`);
+        }
       }
     }
 
     // Bugs: every test in scope after a full walk; the stale ones otherwise.
     const bugCutoff = cutoff();
-    const due = repos.tests.scopeStamps(products.map((p) => p.id), since)
-      .filter((t) => mode === "full" || areBugsStale(t, bugCutoff))
+    const due = repos.tests.scopeStamps(
+      products.filter((p) => !unreadProducts.has(p.id)).map((p) => p.id),
+      since,
+    )
+      .filter((t) => !unreadTests.has(t.id) && (mode === "full" || areBugsStale(t, bugCutoff)))
       .map((t) => t.id);
+    if (unreadProducts.size) {
+      warnings.push(
+        `Bugs of product${unreadProducts.size > 1 ? "s" : ""} ${
+          [...unreadProducts].join(", ")
+        } not refreshed: their test lists could not be read, cached bugs kept`,
+      );
+    }
     progress({
       phase: "bugs",
       done: 0,

@@ -70,6 +70,8 @@ export async function syncProductFeatures(
     })),
   ]);
   const warnings = lists.flatMap((l) => l.warnings);
+  // Skipped feature records make the lists incomplete: keep what is cached and read them again later.
+  const partial = warnings.length > 0;
   const failedStories = stories.find((s): s is PromiseRejectedResult => s.status === "rejected");
   const merged = mergeFeatures(lists);
   let join = null;
@@ -87,7 +89,12 @@ export async function syncProductFeatures(
   }
   throwIfCancelled(signal);
   const inputs = featureInputs(src.id, merged, join);
-  writeFeatures(repos, src.id, inputs, new Date().toISOString());
+  writeFeatures(repos, src.id, inputs, new Date().toISOString(), { partial });
+  if (partial) {
+    warnings.push(
+      `Product ${src.id}: features read only in part; cached features kept, read again next sync`,
+    );
+  }
   return {
     features: inputs.length,
     userStories: inputs.reduce((n, f) => n + f.user_stories.length, 0),

@@ -146,8 +146,12 @@ export class FreshnessService implements Freshness {
       const warnings: string[] = [];
       let refreshed = 0;
       const wanted = [...missing, ...stale.map((s) => s.id)];
+      // A test whose own refresh failed keeps its cached bugs: the bugs endpoint silently leaves out
+      // tests the token cannot see, so an empty answer for them would wipe good data.
+      const failed = new Set<number>();
       if (wanted.length) {
         for (const [id, outcome] of await refresher.tests(wanted)) {
+          if (!outcome.ok) failed.add(id);
           if (outcome.ok) refreshed++;
           else if (!syncedAt.has(id)) {
             // A test that does not exist is the caller's "not found", not a warning.
@@ -165,10 +169,13 @@ export class FreshnessService implements Freshness {
       }
       if (opts.bugs) {
         const ids = [...syncedAt.keys(), ...missing];
-        const due = this.#repos.tests.stamps(ids).filter((s) => areBugsStale(s, this.#cutoff(), opts.force));
+        const due = this.#repos.tests.stamps(ids).filter((s) =>
+          !failed.has(s.id) && areBugsStale(s, this.#cutoff(), opts.force)
+        );
         const dueIds = new Set(due.map((s) => s.id));
         for (const batch of await refresher.bugs([...dueIds])) {
           refreshed += batch.bugs;
+          warnings.push(...batch.warnings);
           if (batch.outcome.ok) continue;
           // A joined batch may hold other callers' tests too: report only ours.
           for (const id of batch.testIds.filter((t) => dueIds.has(t))) {

@@ -6,7 +6,10 @@
  * - Cross-process: the file `<dbPath>.sync.lock`, created with `createNew` (atomic on every local file
  *   system) and holding `{pid, host, started_at}`. A lock whose process is gone (same host), or whose
  *   file was not touched for an hour, is stale and taken over. The holder touches the file every
- *   minute, so a long sync is never mistaken for an abandoned one.
+ *   15 s, so a long sync is never mistaken for an abandoned one. Whether a process is gone is read
+ *   from /proc, which Deno opens only to programs with every permission: under least privilege (the
+ *   compiled binary, the `deno task` commands) a same-host lock whose holder stopped touching it for
+ *   two minutes counts as gone instead.
  *
  * A second sync waits up to 30 s by default, then fails with a {@link SyncBusyError} naming the holder.
  * Readers never take the lock: SQLite's WAL lets them read while a sync writes.
@@ -45,6 +48,11 @@ export interface AcquireLockOptions {
   pollMs?: number;
   /** A lock file not touched for this long is stale, in ms (default one hour). */
   staleMs?: number;
+  /**
+   * A same-host lock whose process cannot be checked (no /proc access) is stale once untouched for
+   * this long, in ms (default two minutes: eight missed heartbeats).
+   */
+  silentMs?: number;
   signal?: AbortSignal;
   log?: Logger;
 }
@@ -53,7 +61,10 @@ export interface AcquireLockOptions {
 export const LOCK_WAIT_MS = 30_000;
 /** A lock file older than this (since its last touch) is stale. */
 export const LOCK_STALE_MS = 60 * 60 * 1000;
-const HEARTBEAT_MS = 60_000;
+/** How often the holder touches its lock file. */
+export const LOCK_HEARTBEAT_MS = 15_000;
+/** A same-host lock whose process cannot be checked is stale after this long without a touch. */
+export const LOCK_SILENT_MS = 8 * LOCK_HEARTBEAT_MS;
 
 /** The lock file of a database, or null for an in-memory database. */
 export function lockPathOf(dbPath: string): string | null {
@@ -74,20 +85,23 @@ export function hostName(): string {
   }
 }
 
-/** Whether `pid` names a live process on this host: true when it cannot be told (no /proc). */
-function processAlive(pid: number): boolean {
+/**
+ * Whether `pid` names a live process on this host; null when it cannot be told (no /proc, or no
+ * permission to read it: Deno requires every permission for /proc).
+ */
+function processAlive(pid: number): boolean | null {
   try {
     // The state follows the last ")" of /proc/<pid>/stat; a zombie (Z) or dead (X) process is gone.
     const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
     const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
     return state !== "Z" && state !== "X";
   } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) return true;
+    if (!(err instanceof Deno.errors.NotFound)) return null;
     try {
       Deno.statSync("/proc/self");
       return false;
     } catch {
-      return true;
+      return null;
     }
   }
 }
@@ -114,7 +128,7 @@ interface LockState {
   reason?: string;
 }
 
-function inspect(path: string, staleMs: number): LockState | null {
+function inspect(path: string, staleMs: number, silentMs: number): LockState | null {
   let text: string;
   let mtime: number;
   try {
@@ -134,8 +148,17 @@ function inspect(path: string, staleMs: number): LockState | null {
   if (holder.host === hostName()) {
     // Our own pid in a file we do not hold (the in-process lock is ours) is a leftover of this process.
     if (holder.pid === Deno.pid) return { holder, text, stale: true, reason: "left behind by this process" };
-    if (!processAlive(holder.pid)) {
-      return { holder, text, stale: true, reason: `process ${holder.pid} is gone` };
+    const alive = processAlive(holder.pid);
+    if (alive === false) return { holder, text, stale: true, reason: `process ${holder.pid} is gone` };
+    if (alive === null && age > silentMs) {
+      return {
+        holder,
+        text,
+        stale: true,
+        reason: `untouched for ${
+          Math.round(age / 1000)
+        } s by process ${holder.pid}, whose state cannot be read`,
+      };
     }
   }
   return { holder, text, stale: false };
@@ -146,7 +169,7 @@ export function readSyncLock(dbPath: string, staleMs = LOCK_STALE_MS): LockHolde
   const path = lockPathOf(dbPath);
   const local = inProcess.get(keyOf(dbPath))?.holder ?? null;
   if (!path) return local;
-  const state = inspect(path, staleMs);
+  const state = inspect(path, staleMs, LOCK_SILENT_MS);
   return state && !state.stale ? state.holder : local;
 }
 
@@ -222,6 +245,7 @@ export async function acquireSyncLock(options: AcquireLockOptions): Promise<Sync
   const deadline = Date.now() + (options.waitMs ?? LOCK_WAIT_MS);
   const pollMs = options.pollMs ?? 200;
   const staleMs = options.staleMs ?? LOCK_STALE_MS;
+  const silentMs = options.silentMs ?? LOCK_SILENT_MS;
   const holder: LockHolder = { pid: Deno.pid, host: hostName(), started_at: new Date().toISOString() };
 
   const key = keyOf(options.dbPath);
@@ -248,7 +272,7 @@ export async function acquireSyncLock(options: AcquireLockOptions): Promise<Sync
       } catch (err) {
         if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
       }
-      const state = inspect(path, staleMs);
+      const state = inspect(path, staleMs, silentMs);
       if (state?.stale) {
         takeOver(path, state, options.log);
         continue;
@@ -268,7 +292,7 @@ export async function acquireSyncLock(options: AcquireLockOptions): Promise<Sync
     } catch {
       // The file was removed under us; the release below tolerates that too.
     }
-  }, HEARTBEAT_MS);
+  }, LOCK_HEARTBEAT_MS);
   Deno.unrefTimer(Number(heartbeat));
   return {
     path,

@@ -169,10 +169,25 @@ export class Refresher {
       const { bugs, warnings } = await this.#deps.client.listBugs(testIds, { signal });
       batch.warnings.push(...warnings);
       await this.#fetchMissingTests(bugs, testIds, signal, batch.warnings);
-      const written = writeBugs(this.#deps.repos, testIds, bugs, new Date().toISOString());
+      // Skipped records make the answer incomplete: deleting what it lacks would destroy good rows.
+      const partial = warnings.length > 0;
+      const written = writeBugs(this.#deps.repos, testIds, bugs, new Date().toISOString(), { partial });
+      if (partial) {
+        batch.warnings.push(
+          `Bugs of tests ${testIds.join(",")}: ${warnings.length} invalid record${
+            warnings.length > 1 ? "s" : ""
+          } skipped; cached bugs kept, the tests are read again next time`,
+        );
+      }
       batch.bugs = written.written;
       for (const orphan of written.orphans) {
         batch.warnings.push(`Bug ${orphan.id} skipped: its test ${orphan.test_id} could not be stored`);
+      }
+      for (const k of written.kept) {
+        batch.warnings.push(
+          `Bugs of test ${k.testId}: the API returned no bugs for this finished test; its ${k.bugs} cached ` +
+            `bugs were kept (the token may have lost access to its product)`,
+        );
       }
     } catch (err) {
       batch.outcome = failure(err);

@@ -11,6 +11,7 @@
  */
 import type { Repositories } from "../db/repos/index.ts";
 import type { FeatureInput } from "../db/repos/features.ts";
+import { isFinalStatus } from "../db/repos/tests.ts";
 import type { ApiBug, ApiProduct, ApiTest } from "../testio/schemas.ts";
 import { bugInput, customersOf, productInput, testersOf, testInput } from "./mapping.ts";
 
@@ -48,25 +49,53 @@ export function writeTests(
   });
 }
 
+/** What {@link writeBugs} did. */
+export interface BugWrite {
+  /** Bugs written. */
+  written: number;
+  /** Bugs left out because their test is not cached. */
+  orphans: ApiBug[];
+  /**
+   * Final tests the API answered with no bugs although the cache holds some: their bugs were kept
+   * and their `bugs_synced_at` left as it was (with the count of bugs kept).
+   */
+  kept: { testId: number; bugs: number }[];
+}
+
 /**
  * Replaces the bugs of `testIds` with `bugs` and stamps the tests' `bugs_synced_at`, in one
  * transaction. A bug's feature is resolved through its test-feature. Bugs whose test is not cached
  * are left out and returned (the caller fetches the test first, so this is rare).
+ *
+ * A final test never loses bugs, so an answer with none for a final test that has cached bugs
+ * points at a permission or API problem (the bugs endpoint silently leaves out tests the token can
+ * no longer see): those bugs are kept rather than wiped, and reported in `kept`.
+ *
+ * With `partial` (the answer had records that failed validation, so it is not the whole list) the
+ * valid bugs are upserted, nothing is deleted and the tests are not stamped: the next refresh reads
+ * them again.
  */
 export function writeBugs(
   repos: Repositories,
   testIds: readonly number[],
   bugs: readonly ApiBug[],
   syncedAt: string,
-): { written: number; orphans: ApiBug[] } {
+  options: { partial?: boolean } = {},
+): BugWrite {
   const unique = uniqueById(bugs);
   return repos.db.write(() => {
-    const productOf = new Map(
-      repos.tests.stamps([...new Set([...testIds, ...unique.map((b) => b.test_id)])]).map((s) => [
-        s.id,
-        s.product_id,
-      ]),
-    );
+    const stamps = repos.tests.stamps([...new Set([...testIds, ...unique.map((b) => b.test_id)])]);
+    const productOf = new Map(stamps.map((s) => [s.id, s.product_id]));
+    const answered = new Set(unique.map((b) => b.test_id));
+    const silentFinal = stamps.filter((s) =>
+      testIds.includes(s.id) && !answered.has(s.id) && isFinalStatus(s.status)
+    ).map((s) => s.id);
+    const cachedCounts = repos.bugs.countsByTest(silentFinal);
+    const kept = silentFinal.flatMap((id) => {
+      const n = cachedCounts.get(id) ?? 0;
+      return n > 0 ? [{ testId: id, bugs: n }] : [];
+    });
+    const keep = new Set(kept.map((k) => k.testId));
     const featureOf = repos.tests.featureIdsOfTestFeatures(
       [...new Set(unique.flatMap((b) => b.test_feature_id === null ? [] : [b.test_feature_id]))],
     );
@@ -81,9 +110,10 @@ export function writeBugs(
         bugInput(b, productId, b.test_feature_id === null ? null : featureOf.get(b.test_feature_id) ?? null),
       ];
     });
-    repos.bugs.replaceForTests(testIds.filter((id) => productOf.has(id)), inputs, syncedAt);
+    const replaced = options.partial ? [] : testIds.filter((id) => productOf.has(id) && !keep.has(id));
+    repos.bugs.replaceForTests(replaced, inputs, syncedAt);
     repos.users.upsertSeen(unique.flatMap(testersOf));
-    return { written: inputs.length, orphans };
+    return { written: inputs.length, orphans, kept };
   });
 }
 
@@ -92,15 +122,20 @@ export function writeProducts(repos: Repositories, products: readonly ApiProduct
   repos.db.write(() => repos.products.upsertMany(products.map(productInput), syncedAt));
 }
 
-/** Replaces a product's features and stamps its `features_synced_at`, in one transaction. */
+/**
+ * Replaces a product's features and stamps its `features_synced_at`, in one transaction. With
+ * `partial` (some records failed validation) the features are upserted, none is deleted and the
+ * product is not stamped, so the next sync reads them again.
+ */
 export function writeFeatures(
   repos: Repositories,
   productId: number,
   features: readonly FeatureInput[],
   syncedAt: string,
+  options: { partial?: boolean } = {},
 ): void {
   repos.db.write(() => {
-    repos.features.replaceForProduct(productId, features, syncedAt);
-    repos.products.markFeaturesSynced(productId, syncedAt);
+    repos.features.replaceForProduct(productId, features, syncedAt, { removeOthers: !options.partial });
+    if (!options.partial) repos.products.markFeaturesSynced(productId, syncedAt);
   });
 }

@@ -41,6 +41,9 @@ function sanitizeValue(value: unknown, key: string | null, depth: number): unkno
   if (key === "test_environment") return pick(value, ["id", "title"]);
   // Tests and bugs embed the full product; the products table already holds it.
   if (key === "product" && depth > 0) return pick(value, ["id", "name"]);
+  // Bugs embed their whole feature (description, user stories…); the features table holds it, and
+  // this copy was a third of every stored bug.
+  if (key === "feature" && depth > 0) return pick(value, ["id", "title"]);
   const out: RawJson = {};
   for (const [k, v] of Object.entries(value as RawJson)) {
     if (SECRET_KEYS.has(k)) continue;
@@ -50,8 +53,9 @@ function sanitizeValue(value: unknown, key: string | null, depth: number): unkno
 }
 
 /**
- * A deep copy of an API record that is safe to store: any `test_environment` object is reduced to
- * `{id, title}`, an embedded `product` to `{id, name}`, and keys such as `password` are dropped.
+ * A deep copy of an API record that is safe and lean to store: any `test_environment` object is
+ * reduced to `{id, title}`, an embedded `product` to `{id, name}`, an embedded `feature` to
+ * `{id, title}`, and keys such as `password` are dropped.
  */
 export function sanitizeRaw(record: unknown): RawJson {
   return (sanitizeValue(record, null, 0) ?? {}) as RawJson;

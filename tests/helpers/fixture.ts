@@ -36,6 +36,8 @@ export interface FixtureOptions {
   now?: Date;
   /** Extra settings. */
   env?: Record<string, string>;
+  /** The API token the fake accepts (default "fake-token"). */
+  token?: string;
 }
 
 /** Starts a fake API and prepares an empty temp cache folder (nothing synced). */
@@ -44,6 +46,7 @@ export async function fakeFixture(options: FixtureOptions = {}): Promise<Fixture
     scale: options.scale ?? "S",
     seed: options.seed ?? 1,
     now: options.now ?? FIXTURE_NOW,
+    token: options.token,
   });
   const dir = await Deno.makeTempDir({ prefix: "testio-mcp-test-" });
   const dbPath = `${dir}/cache.db`;

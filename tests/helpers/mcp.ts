@@ -9,7 +9,7 @@
  * const result = await mcp.client.callTool({ name: "list_products", arguments: {} });
  * ```
  */
-import { Client, InMemoryTransport } from "../../src/mcp/sdk.ts";
+import { Client, InMemoryTransport } from "../../src/mcp/sdk_client.ts";
 import type { CallToolResult } from "../../src/mcp/sdk.ts";
 import { openApp } from "../../src/app.ts";
 import { buildContext } from "../../src/cli/serve.ts";

@@ -12,7 +12,7 @@
  * await server.client.listTools();
  * ```
  */
-import { Client, StdioClientTransport } from "../../src/mcp/sdk.ts";
+import { Client, StdioClientTransport } from "../../src/mcp/sdk_client.ts";
 import type { CallToolResult } from "../../src/mcp/sdk.ts";
 
 let cachedDenoDir: Promise<string> | undefined;

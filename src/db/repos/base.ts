@@ -30,6 +30,30 @@ export type Tuple = readonly unknown[];
 /** `setReturnArrays` of node:sqlite (Node 22.16+): in Deno's runtime, not yet in its type declarations. */
 type ArrayCapableStatement = StatementSync & { setReturnArrays?: (enabled: boolean) => void };
 
+/**
+ * Most prepared statements a repository keeps per cache. Filters with lists (`IN (:t0, :t1, …)`) give
+ * one SQL text per list length and filter combination, so without a bound a long-running server
+ * would keep a native statement for every shape it ever saw. Past the bound the least recently used
+ * is dropped (and finalised when collected); re-preparing one costs tens of microseconds.
+ */
+export const STATEMENT_CACHE_SIZE = 256;
+
+/** The cached value of `key`, marked as most recently used. */
+function recall<V>(cache: Map<string, V>, key: string): V | undefined {
+  const value = cache.get(key);
+  if (value !== undefined) {
+    cache.delete(key);
+    cache.set(key, value);
+  }
+  return value;
+}
+
+/** Remembers `value` under `key`, dropping the least recently used past {@link STATEMENT_CACHE_SIZE}. */
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  cache.set(key, value);
+  while (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+}
+
 /** Base class: statement cache plus typed query helpers. */
 export abstract class Repository implements Disposable {
   protected readonly db: Database;
@@ -45,10 +69,10 @@ export abstract class Repository implements Disposable {
   /** The prepared statement for `sql`, prepared once per repository. */
   protected stmt(sql: string): StatementSync {
     if (this.#disposed) throw new Error(`${this.constructor.name} is disposed`);
-    let s = this.#statements.get(sql);
+    let s = recall(this.#statements, sql);
     if (!s) {
       s = this.db.prepare(sql);
-      this.#statements.set(sql, s);
+      remember(this.#statements, sql, s);
     }
     return s;
   }
@@ -73,13 +97,13 @@ export abstract class Repository implements Disposable {
    */
   protected tuples(sql: string, params: Params = {}): Tuple[] {
     if (this.#disposed) throw new Error(`${this.constructor.name} is disposed`);
-    let entry = this.#tupleStatements.get(sql);
+    let entry = recall(this.#tupleStatements, sql);
     if (!entry) {
       const stmt: ArrayCapableStatement = this.db.prepare(sql);
       const arrays = typeof stmt.setReturnArrays === "function";
       if (arrays) stmt.setReturnArrays!(true);
       entry = { stmt, arrays };
-      this.#tupleStatements.set(sql, entry);
+      remember(this.#tupleStatements, sql, entry);
     }
     const rows = entry.stmt.all(params);
     return entry.arrays ? rows as unknown as Tuple[] : rows.map((r) => Object.values(r));

@@ -231,15 +231,40 @@ export class BugsRepo extends Repository {
         },
       );
     }
+    // One statement shape whatever the batch size: lists travel as JSON arrays.
+    const keep = JSON.stringify(bugs.map((b) => b.id));
+    if (testIds.length) {
+      this.run(
+        `DELETE FROM bugs WHERE test_id IN (SELECT value FROM json_each(:tests))
+           AND id NOT IN (SELECT value FROM json_each(:keep))`,
+        { tests: JSON.stringify(testIds), keep },
+      );
+      this.run("UPDATE tests SET bugs_synced_at = :at WHERE id IN (SELECT value FROM json_each(:tests))", {
+        at: syncedAt,
+        tests: JSON.stringify(testIds),
+      });
+    }
+    this.recount([...new Set([...testIds, ...bugs.map((b) => b.test_id)])]);
+  }
+
+  /**
+   * Recounts `tests.bug_count` of the given tests and `products.bug_count` of their products. Done
+   * once per written batch rather than by a per-bug trigger, which rewrote the (wide) test row for
+   * every bug.
+   */
+  recount(testIds: readonly number[]): void {
     if (!testIds.length) return;
-    const params: Params = {};
-    const keep = bugs.map((b) => b.id);
-    this.stmt(
-      `DELETE FROM bugs WHERE test_id IN ${inList("t", testIds, params)}
-       ${keep.length ? `AND id NOT IN ${inList("k", keep, params)}` : ""}`,
-    ).run(params);
-    const stamp: Params = { at: syncedAt };
-    this.stmt(`UPDATE tests SET bugs_synced_at = :at WHERE id IN ${inList("t", testIds, stamp)}`).run(stamp);
+    const tests = JSON.stringify(testIds);
+    this.run(
+      `UPDATE tests SET bug_count = (SELECT count(*) FROM bugs b WHERE b.test_id = tests.id)
+       WHERE id IN (SELECT value FROM json_each(:tests))`,
+      { tests },
+    );
+    this.run(
+      `UPDATE products SET bug_count = (SELECT coalesce(sum(t.bug_count), 0) FROM tests t WHERE t.product_id = products.id)
+       WHERE id IN (SELECT DISTINCT product_id FROM tests WHERE id IN (SELECT value FROM json_each(:tests)))`,
+      { tests },
+    );
   }
 
   /** One page of bugs with the exact total. */

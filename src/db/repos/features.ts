@@ -75,7 +75,12 @@ export class FeaturesRepo extends Repository {
    * Replaces the features of a product: upserts `features`, deletes features no longer returned.
    * Call inside a transaction.
    */
-  replaceForProduct(productId: number, features: readonly FeatureInput[], syncedAt: string): void {
+  replaceForProduct(
+    productId: number,
+    features: readonly FeatureInput[],
+    syncedAt: string,
+    options: { removeOthers?: boolean } = {},
+  ): void {
     for (const f of features) {
       const id = int(f.id);
       this.run(
@@ -113,6 +118,7 @@ export class FeaturesRepo extends Repository {
         )
       );
     }
+    if (options.removeOthers === false) return;
     const params: Params = { product_id: int(productId) };
     const keep = features.map((f) => f.id);
     this.stmt(

@@ -1,0 +1,255 @@
+/**
+ * Renders `bench/RESULTS.md` from the results file: the targets of the benchmarks issue, each beside
+ * its measured figure and a verdict, then the detailed tables every figure comes from.
+ *
+ * @example
+ * ```ts
+ * Deno.writeTextFileSync("bench/RESULTS.md", renderResults(loadResults()));
+ * ```
+ */
+import { formatMs } from "./measure.ts";
+import type { Figure, Results, SuiteResult, TimingEntry } from "./results.ts";
+
+/** A target of the issue and how to read its figure from the results. */
+interface Target {
+  figure: string;
+  target: string;
+  /** The measured value as text and whether it meets the target (null: not measured). */
+  read(r: Results): { measured: string; pass: boolean | null };
+  how: string;
+}
+
+const NOT_MEASURED = { measured: "not measured", pass: null };
+
+function timing(r: Results, suite: string, key: string, scale: string): TimingEntry | undefined {
+  return r.suites[suite]?.timings?.find((t) => t.key === key && t.scale === scale);
+}
+
+function fig(r: Results, suite: string, name: string): Figure | undefined {
+  return r.suites[suite]?.figures?.[name];
+}
+
+function num(r: Results, suite: string, name: string): number | undefined {
+  const v = fig(r, suite, name);
+  return typeof v === "number" ? v : undefined;
+}
+
+/** Verdict on several p95s against one ceiling. */
+function p95Under(entries: (TimingEntry | undefined)[], ceilingMs: number) {
+  const present = entries.filter((e): e is TimingEntry => e !== undefined);
+  if (!present.length) return NOT_MEASURED;
+  return {
+    measured: present.map((e) => `${e.key} ${formatMs(e.stats.p95)}`).join(" · "),
+    pass: present.every((e) => e.stats.p95 <= ceilingMs),
+  };
+}
+
+/** The p95 ratio of a tool over its floor. */
+export function floorRatio(t: TimingEntry): number {
+  return t.floor ? t.stats.p95 / t.floor.p95 : NaN;
+}
+
+const LIST_KEYS = [
+  "list_products.default",
+  "list_products.filtered",
+  "list_tests.default",
+  "list_tests.filtered",
+];
+
+const TARGETS: readonly Target[] = [
+  {
+    figure: "list_products p95, in-process, L",
+    target: "≤ 0.5 ms",
+    read: (r) =>
+      p95Under([
+        timing(r, "list", "list_products.default", "L"),
+        timing(r, "list", "list_products.filtered", "L"),
+      ], 0.5),
+    how: "tool handler in this process on the L cache; default and filtered + re-sorted",
+  },
+  {
+    figure: "list_tests p95, in-process, L (largest product)",
+    target: "≤ 0.5 ms",
+    read: (r) =>
+      p95Under(
+        [timing(r, "list", "list_tests.default", "L"), timing(r, "list", "list_tests.filtered", "L")],
+        0.5,
+      ),
+    how: "tool handler (freshness check included) on the product with the most tests",
+  },
+  {
+    figure: "either tool p95 ÷ its raw-SQL floor p95",
+    target: "≤ 2",
+    read: (r) => {
+      const rows = ["M", "L"].flatMap((s) => LIST_KEYS.map((k) => timing(r, "list", k, s)))
+        .filter((t): t is TimingEntry => t !== undefined && t.floor !== undefined);
+      if (!rows.length) return NOT_MEASURED;
+      const worst = rows.reduce((a, b) => (floorRatio(b) > floorRatio(a) ? b : a));
+      return {
+        measured: `worst ${floorRatio(worst).toFixed(2)} (${worst.key}, ${worst.scale})`,
+        pass: rows.every((t) => floorRatio(t) <= 2),
+      };
+    },
+    how: "p95 of the handler ÷ p95 of the same prepared count + page SELECT, M and L, all four cases",
+  },
+  {
+    figure: "either tool p95 over MCP stdio, L",
+    target: "≤ 2 ms",
+    read: (r) => p95Under(LIST_KEYS.map((k) => timing(r, "stdio", k, "L")), 2),
+    how: "SDK client ↔ spawned `main.ts serve --no-sync`, request to parsed response; all four cases",
+  },
+  {
+    figure: "get_test_summary p95 (1,000 bugs)",
+    target: "≤ 5 ms",
+    read: (r) => {
+      const t = timing(r, "summary", "get_test_summary.largest", "L");
+      if (!t) return NOT_MEASURED;
+      return { measured: `${formatMs(t.stats.p95)} (${t.label})`, pass: t.stats.p95 <= 5 };
+    },
+    how: "tool handler in this process, the L test with the most bugs",
+  },
+  {
+    figure: "full M sync wall ÷ floor (25 ms latency, concurrency 10)",
+    target: "≤ 1.3",
+    read: (r) => {
+      const ratio = num(r, "sync", "full_m.ratio");
+      if (ratio === undefined) return NOT_MEASURED;
+      return {
+        measured: `${ratio.toFixed(2)} (${formatMs(num(r, "sync", "full_m.wall_ms") ?? NaN)} wall, ${
+          num(r, "sync", "full_m.requests")
+        } requests, floor ${formatMs(num(r, "sync", "full_m.floor_ms") ?? NaN)})`,
+        pass: ratio <= 1.3,
+      };
+    },
+    how: "`SyncEngine.run({mode: full})` in this process; fake API in a child process",
+  },
+  {
+    figure: "incremental sync, nothing new",
+    target: "≤ 1 test-list request per product",
+    read: (r) => {
+      const per = num(r, "sync", "incremental_m.test_list_per_product");
+      if (per === undefined) return NOT_MEASURED;
+      return {
+        measured: `${per.toFixed(2)} per product (${
+          num(r, "sync", "incremental_m.requests")
+        } requests in all)`,
+        pass: per <= 1,
+      };
+    },
+    how: "incremental run right after the full M sync, requests counted by the fake API",
+  },
+  {
+    figure: "peak RSS, L sync / serve after 10k calls",
+    target: "≤ 200 MB / ≤ 120 MB",
+    read: (r) => {
+      const sync = num(r, "sync", "l.peak_rss_mb");
+      const serve = num(r, "memory", "serve.rss_after_mb");
+      if (sync === undefined && serve === undefined) return NOT_MEASURED;
+      const mb = (v: number | undefined) => (v === undefined ? "not measured" : `${v.toFixed(0)} MB`);
+      return {
+        measured: `${mb(sync)} / ${mb(serve)}`,
+        pass: sync === undefined || serve === undefined ? null : sync <= 200 && serve <= 120,
+      };
+    },
+    how: "VmHWM of a spawned `main.ts sync` (L) / VmRSS of a spawned `serve` after 10,000 tools/call",
+  },
+  {
+    figure: "database size per 1,000 tests with bugs",
+    target: "≤ 10 MB",
+    read: (r) => {
+      const m = num(r, "memory", "size.M.mb_per_1000_tests");
+      const l = num(r, "memory", "size.L.mb_per_1000_tests");
+      if (m === undefined && l === undefined) return NOT_MEASURED;
+      const mb = (v: number | undefined) => (v === undefined ? "–" : `${v.toFixed(1)} MB`);
+      return {
+        measured: `M ${mb(m)} · L ${mb(l)}`,
+        pass: [m, l].every((v) => v === undefined || v <= 10),
+      };
+    },
+    how: "file size after a full sync and checkpoint ÷ tests × 1,000",
+  },
+];
+
+function verdict(pass: boolean | null): string {
+  return pass === null ? "–" : pass ? "✅ met" : "❌ missed";
+}
+
+function statsCells(t: TimingEntry): string {
+  const s = t.stats;
+  return `${formatMs(s.p50)} | **${formatMs(s.p95)}** | ${formatMs(s.p99)} | ${formatMs(s.max)} | ${s.n}`;
+}
+
+function timingTable(suite: SuiteResult | undefined, floorName: string): string {
+  if (!suite?.timings?.length) return "_Not measured yet._\n";
+  const lines = [
+    `| Scale | Case | p50 | p95 | p99 | max | n | ${floorName} p50 | ${floorName} p95 | p95 ÷ ${floorName} | API requests |`,
+    "|---|---|---|---|---|---|---|---|---|---|---|",
+  ];
+  for (const t of suite.timings) {
+    const f = t.floor;
+    lines.push(
+      `| ${t.scale} | ${t.label} | ${statsCells(t)} | ${f ? formatMs(f.p50) : "–"} | ${
+        f ? formatMs(f.p95) : "–"
+      } | ${f ? floorRatio(t).toFixed(2) : "–"} | ${t.apiRequests ?? "–"} |`,
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+function figureValue(v: Figure): string {
+  if (typeof v === "number") return v.toLocaleString("en-US", { maximumFractionDigits: 3 });
+  return String(v);
+}
+
+function figuresTable(suite: SuiteResult | undefined): string {
+  if (!suite?.figures) return "_Not measured yet._\n";
+  const lines = ["| Figure | Value |", "|---|---|"];
+  for (const [k, v] of Object.entries(suite.figures)) lines.push(`| ${k} | ${figureValue(v)} |`);
+  return lines.join("\n") + "\n";
+}
+
+function section(title: string, suite: SuiteResult | undefined, body: string): string {
+  const when = suite ? ` _(measured ${suite.measuredAt})_` : "";
+  const method = suite?.method ? `\n${suite.method}\n` : "";
+  return `## ${title}${when}\n${method}\n${body}\n`;
+}
+
+/** The Markdown of `bench/RESULTS.md`. */
+export function renderResults(r: Results): string {
+  const m = r.machine;
+  const head = `# Benchmark results
+
+Written by \`deno task bench\`, \`bench:sync\`, \`bench:memory\` and \`bench:gate\` from
+\`bench/results.json\`; do not edit by hand. Last update ${r.updatedAt} on ${m.os}/${m.arch}, ${
+    m.cpus ?? "?"
+  } CPUs, Deno ${m.deno} (V8 ${m.v8})${m.sqlite ? `, SQLite ${m.sqlite}` : ""}. Times are per call, measured
+one by one with \`performance.now()\` after a warm-up (\`bench/lib/measure.ts\`); p95 is the nearest-rank
+95th percentile. Datasets are synced from the fake API with the real sync engine (\`bench/dataset.ts\`):
+S ≈ 4 products / 130 tests / 2,200 bugs, M ≈ 6 / 720 / 8,000, L ≈ 100 / 20,000 / 400,000.
+
+## Targets (issue 6)
+
+| Figure | Target | Measured | Verdict | How measured |
+|---|---|---|---|---|
+${
+    TARGETS.map((t) => {
+      const { measured, pass } = t.read(r);
+      return `| ${t.figure} | ${t.target} | ${measured} | ${verdict(pass)} | ${t.how} |`;
+    }).join("\n")
+  }
+
+`;
+  const s = r.suites;
+  return head +
+    section("In-process tool calls beside their raw-SQL floor", s.list, timingTable(s.list, "floor")) +
+    section(
+      "MCP stdio round trips beside the transport floor (ping)",
+      s.stdio,
+      timingTable(s.stdio, "ping"),
+    ) +
+    section("Summaries and reports", s.summary, timingTable(s.summary, "floor")) +
+    section("Regression gate (last run)", s.gate, figuresTable(s.gate)) +
+    section("Sync", s.sync, figuresTable(s.sync)) +
+    section("Memory and database size", s.memory, figuresTable(s.memory)) +
+    section("Datasets", s.datasets, figuresTable(s.datasets));
+}

@@ -1,0 +1,219 @@
+/**
+ * The sync benchmark (`deno task bench:sync`):
+ *
+ * 1. A full sync of scale M into an empty cache, the fake API (another process) adding 25 ms to every
+ *    request, at most 10 requests at a time: wall time, requests, and the floor, requests × latency ÷
+ *    concurrency, the time a perfectly parallel client would need.
+ * 2. An incremental sync right after, when nothing is new: requests by kind, test-list requests per
+ *    product.
+ * 3. Peak memory of a full L sync: `main.ts sync --force` spawned against `main.ts fake-api --scale L`
+ *    (both real processes); VmHWM of the sync process sampled from `/proc` every 100 ms.
+ *
+ * `--skip-l` leaves out part 3 (two to five minutes on two cores); `--skip-m` parts 1 and 2. The suite
+ * is replaced as a whole, so record with both parts.
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { loadConfig } from "../src/config.ts";
+import { openApp } from "../src/app.ts";
+import { createLogger } from "../src/log.ts";
+import type { SyncSummary } from "../src/sync/types.ts";
+import { DATASET_NOW } from "./dataset.ts";
+import { type ChildFakeApi, type FakeApiStats, spawnFakeApi } from "./lib/fake_api.ts";
+import { formatMs } from "./lib/measure.ts";
+import { type Figure, saveSuite } from "./lib/results.ts";
+import { childEnv, procStatusMb, ROOT } from "./lib/stdio.ts";
+
+const LATENCY_MS = 25;
+const CONCURRENCY = 10;
+
+/** CPU time (user + system) this process has used, in ms, from /proc; null elsewhere. */
+function cpuMs(pid: number | "self" = "self"): number | null {
+  try {
+    const fields = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1].split(" ");
+    // utime and stime are fields 14 and 15 of stat, i.e. 12 and 13 after "pid (comm) ".
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+function envFor(
+  api: { baseUrl: string; token: string },
+  dbPath: string,
+  dir: string,
+): Record<string, string> {
+  return {
+    TESTIO_CUSTOMER_API_TOKEN: api.token,
+    TESTIO_CUSTOMER_API_BASE_URL: api.baseUrl,
+    TESTIO_DB_PATH: dbPath,
+    TESTIO_REPORTS_DIR: `${dir}/reports`,
+    TESTIO_MAX_CONCURRENT_REQUESTS: String(CONCURRENCY),
+    TESTIO_LOG_LEVEL: "warn",
+  };
+}
+
+async function syncOnce(
+  api: ChildFakeApi,
+  env: Record<string, string>,
+  mode: "full" | "incremental",
+): Promise<{ summary: SyncSummary; wallMs: number; cpuMs: number | null; stats: FakeApiStats }> {
+  const config = loadConfig({ env, dotenvDir: null });
+  await using app = openApp(config, createLogger({ level: "warn", secrets: [api.token] }));
+  await api.reset();
+  const cpuBefore = cpuMs();
+  const started = performance.now();
+  const summary = await app.engine.run({ mode, trigger: "test" });
+  const wallMs = performance.now() - started;
+  const cpuAfter = cpuMs();
+  if (summary.status === "failed" || summary.status === "cancelled") {
+    throw new Error(`${mode} sync ${summary.status}: ${summary.error ?? summary.warnings.join("; ")}`);
+  }
+  return {
+    summary,
+    wallMs,
+    cpuMs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore,
+    stats: await api.stats(),
+  };
+}
+
+/** Parts 1 and 2: full M sync against a slow API, then an incremental one with nothing new. */
+async function syncM(figures: Record<string, Figure>, log: (line: string) => void): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "testio-mcp-bench-sync-" });
+  try {
+    await using api = await spawnFakeApi({ scale: "M", seed: 1, now: DATASET_NOW, latencyMs: LATENCY_MS });
+    const env = envFor(api, `${dir}/cache.db`, dir);
+    const full = await syncOnce(api, env, "full");
+    const floorMs = (full.stats.requests * LATENCY_MS) / CONCURRENCY;
+    figures["full_m.wall_ms"] = Math.round(full.wallMs);
+    figures["full_m.requests"] = full.stats.requests;
+    figures["full_m.requests_reported_by_sync"] = full.summary.requests_made;
+    figures["full_m.latency_ms"] = LATENCY_MS;
+    figures["full_m.concurrency"] = CONCURRENCY;
+    figures["full_m.max_in_flight_seen_by_api"] = full.stats.maxConcurrent;
+    figures["full_m.floor_ms"] = Math.round(floorMs);
+    figures["full_m.ratio"] = Math.round((full.wallMs / floorMs) * 100) / 100;
+    figures["full_m.cpu_ms_of_sync_process"] = full.cpuMs;
+    figures["full_m.requests_by_kind"] = JSON.stringify(full.stats.byKind);
+    figures["full_m.tests / bugs synced"] = `${
+      full.summary.tests_discovered + full.summary.tests_updated
+    } / ${full.summary.bugs_synced}`;
+    log(
+      `full M sync: ${formatMs(full.wallMs)} for ${full.stats.requests} requests; floor ${
+        formatMs(floorMs)
+      } ` +
+        `→ ratio ${(full.wallMs / floorMs).toFixed(2)} (max ${full.stats.maxConcurrent} in flight)`,
+    );
+
+    const inc = await syncOnce(api, env, "incremental");
+    const products = full.summary.products_synced;
+    const testLists = inc.stats.byKind.tests ?? 0;
+    figures["incremental_m.wall_ms"] = Math.round(inc.wallMs);
+    figures["incremental_m.requests"] = inc.stats.requests;
+    figures["incremental_m.requests_by_kind"] = JSON.stringify(inc.stats.byKind);
+    figures["incremental_m.products"] = products;
+    figures["incremental_m.test_list_requests"] = testLists;
+    figures["incremental_m.test_list_per_product"] = Math.round((testLists / Math.max(products, 1)) * 100) /
+      100;
+    log(
+      `incremental M sync: ${formatMs(inc.wallMs)}, ${inc.stats.requests} requests ` +
+        `(${testLists} test-list requests for ${products} products) ${JSON.stringify(inc.stats.byKind)}`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Reads lines from a child's stdout until `match` finds one. */
+async function firstLine(stream: ReadableStream<Uint8Array>, match: RegExp): Promise<RegExpExecArray> {
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  while (true) {
+    const m = match.exec(buffer);
+    if (m) {
+      reader.releaseLock();
+      return m;
+    }
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`stream ended before a line matching ${match}`);
+    buffer += value;
+  }
+}
+
+/** Part 3: peak RSS of `main.ts sync --force` at L, both sides real processes. */
+async function syncL(figures: Record<string, Figure>, log: (line: string) => void): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "testio-mcp-bench-sync-l-" });
+  const fake = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}main.ts`, "fake-api", "--scale", "L"],
+    env: childEnv({}),
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "null",
+    stdin: "null",
+  }).spawn();
+  try {
+    const m = await firstLine(
+      fake.stdout,
+      /TESTIO_CUSTOMER_API_BASE_URL=(\S+) TESTIO_CUSTOMER_API_TOKEN=(\S+)/,
+    );
+    const env = envFor({ baseUrl: m[1], token: m[2] }, `${dir}/cache.db`, dir);
+    const started = performance.now();
+    const sync = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${ROOT}main.ts`, "sync", "--force", "--json"],
+      env: childEnv(env),
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+      stdin: "null",
+    }).spawn();
+    let hwm = 0;
+    let cpu: number | null = null;
+    const sampler = setInterval(() => {
+      hwm = Math.max(hwm, procStatusMb(sync.pid, "VmHWM") ?? 0);
+      cpu = cpuMs(sync.pid) ?? cpu;
+    }, 100);
+    const out = await sync.output();
+    clearInterval(sampler);
+    const wallMs = performance.now() - started;
+    if (!out.success) {
+      const stderr = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-5).join("\n");
+      throw new Error(`main.ts sync exited with ${out.code}:\n${stderr}`);
+    }
+    const summary = JSON.parse(new TextDecoder().decode(out.stdout)) as SyncSummary;
+    figures["l.peak_rss_mb"] = Math.round(hwm * 10) / 10;
+    figures["l.wall_ms"] = Math.round(wallMs);
+    figures["l.cpu_ms_of_sync_process"] = cpu;
+    figures["l.requests"] = summary.requests_made;
+    figures["l.tests / bugs synced"] = `${
+      summary.tests_discovered + summary.tests_updated
+    } / ${summary.bugs_synced}`;
+    figures["l.database_mb"] = Math.round(Deno.statSync(`${dir}/cache.db`).size / 1e5) / 10;
+    log(
+      `full L sync (spawned): ${formatMs(wallMs)}, ${summary.requests_made} requests, ` +
+        `${summary.bugs_synced} bugs, peak RSS ${hwm.toFixed(0)} MB`,
+    );
+  } finally {
+    fake.kill("SIGTERM");
+    await fake.status;
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { "skip-l": { type: "boolean", default: false }, "skip-m": { type: "boolean", default: false } },
+  });
+  const figures: Record<string, Figure> = {};
+  const log = (line: string) => console.log(line);
+  if (!values["skip-m"]) await syncM(figures, log);
+  if (!values["skip-l"]) await syncL(figures, log);
+  saveSuite("sync", {
+    method:
+      `M: \`SyncEngine.run\` in this process, fake API in a child process adding ${LATENCY_MS} ms per ` +
+      `request, TESTIO_MAX_CONCURRENT_REQUESTS=${CONCURRENCY}; requests as counted by the fake API; floor = ` +
+      `requests × ${LATENCY_MS} ms ÷ ${CONCURRENCY}. Incremental: the next run on the same cache. L: ` +
+      "`main.ts sync --force` spawned against `main.ts fake-api --scale L`, VmHWM sampled every 100 ms.",
+    figures,
+  });
+}
