@@ -18,6 +18,7 @@ import type { Scale } from "../src/testio/fake/mod.ts";
 import { DATASET_NOW, ensureDataset } from "./dataset.ts";
 import { benchEnv } from "./lib/context.ts";
 import { spawnFakeApi } from "./lib/fake_api.ts";
+import { MEMORY_FLAGS } from "../src/cli/permissions.ts";
 import { type Figure, saveSuite } from "./lib/results.ts";
 import { procStatusMb, spawnServer } from "./lib/stdio.ts";
 
@@ -112,7 +113,11 @@ if (import.meta.main) {
     options: {
       scale: { type: "string", default: "L" },
       calls: { type: "string", default: "10000" },
-      "server-v8-flags": { type: "string", default: "" },
+      // The flags `deno task start` and the compiled binary run with; pass an empty value for V8's defaults.
+      "server-v8-flags": {
+        type: "string",
+        default: MEMORY_FLAGS.map((f) => f.replace(/^--v8-flags=/, "")).join(","),
+      },
       "skip-size": { type: "boolean", default: false },
     },
   });

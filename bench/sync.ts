@@ -15,6 +15,7 @@
  */
 import { parseArgs } from "node:util";
 import { loadConfig } from "../src/config.ts";
+import { MEMORY_FLAGS } from "../src/cli/permissions.ts";
 import { openApp } from "../src/app.ts";
 import { createLogger } from "../src/log.ts";
 import type { SyncSummary } from "../src/sync/types.ts";
@@ -159,7 +160,8 @@ async function syncL(figures: Record<string, Figure>, log: (line: string) => voi
     const env = envFor({ baseUrl: m[1], token: m[2] }, `${dir}/cache.db`, dir);
     const started = performance.now();
     const sync = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", `${ROOT}main.ts`, "sync", "--force", "--json"],
+      // The V8 flags `deno task sync` and the compiled binary run with.
+      args: ["run", "-A", ...MEMORY_FLAGS, `${ROOT}main.ts`, "sync", "--force", "--json"],
       env: childEnv(env),
       clearEnv: true,
       stdout: "piped",

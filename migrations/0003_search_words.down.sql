@@ -1,7 +1,6 @@
 -- Drops everything 0003_search_words.up.sql created.
 DROP TRIGGER IF EXISTS search_words_bugs_ad;
 DROP TRIGGER IF EXISTS search_words_bugs_au;
-DROP TRIGGER IF EXISTS search_words_bugs_ai;
 DROP TRIGGER IF EXISTS search_words_tests_ad;
 DROP TRIGGER IF EXISTS search_words_tests_au;
 DROP TRIGGER IF EXISTS search_words_tests_ai;

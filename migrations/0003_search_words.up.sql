@@ -60,11 +60,7 @@ CREATE TRIGGER search_words_tests_ad AFTER DELETE ON tests BEGIN
   DELETE FROM search_words WHERE rowid = old.id * 4 + 2;
 END;
 
-CREATE TRIGGER search_words_bugs_ai AFTER INSERT ON bugs BEGIN
-  INSERT INTO search_words (rowid, title, content)
-  VALUES (new.id * 4 + 3, new.title, concat_ws(' ', (SELECT group_concat(value, ' ') FROM json_each(new.steps)),
-    new.actual_result, new.expected_result));
-END;
+-- New bugs are indexed in bulk by BugsRepo.replaceForTests (see 0001).
 CREATE TRIGGER search_words_bugs_au AFTER UPDATE OF title, steps, actual_result, expected_result ON bugs
 WHEN old.title IS NOT new.title OR old.steps IS NOT new.steps OR old.actual_result IS NOT new.actual_result
   OR old.expected_result IS NOT new.expected_result BEGIN

@@ -7,7 +7,7 @@ import { serveHttp } from "../src/mcp/http.ts";
 import { silentLogger } from "../src/log.ts";
 import { VERSION } from "../src/app.ts";
 import { ConfigError } from "../src/errors.ts";
-import { checkResult, readCache } from "./tool_support.ts";
+import { checkResult, readCache } from "./helpers/tool_support.ts";
 
 const TOKEN = "test-http-token-0123456789";
 

@@ -5,7 +5,7 @@
  * including hostile filter values that must stay data, never SQL.
  */
 import assert from "node:assert/strict";
-import { bugsOf, failure, handBuiltCache, handBuiltServer, ok } from "./report_fixtures.ts";
+import { bugsOf, failure, handBuiltCache, handBuiltServer, ok } from "./helpers/report_fixtures.ts";
 import { AnalyticsRepo } from "../src/db/repos/analytics.ts";
 import { DIMENSION_KEYS, METRIC_KEYS } from "../src/reports/metric_registry.ts";
 

@@ -17,7 +17,7 @@ import {
   METRICS,
   SEVERITY_WEIGHTS,
 } from "../src/reports/metric_registry.ts";
-import { ok } from "./report_fixtures.ts";
+import { ok } from "./helpers/report_fixtures.ts";
 
 interface T {
   id: number;

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { syncedFixture } from "./helpers/fixture.ts";
 import { inProcessServer } from "./helpers/mcp.ts";
 import { openDatabase } from "../src/db/database.ts";
-import { failure, ok } from "./report_fixtures.ts";
+import { failure, ok } from "./helpers/report_fixtures.ts";
 import type { QualityReport } from "../src/reports/quality_report.ts";
 import type { BugClasses } from "../src/reports/rates.ts";
 

@@ -4,7 +4,7 @@
  * errors, per-test rows, Markdown and the file export rules.
  */
 import assert from "node:assert/strict";
-import { bugsOf, failure, handBuiltCache, handBuiltServer, ok } from "./report_fixtures.ts";
+import { bugsOf, failure, handBuiltCache, handBuiltServer, ok } from "./helpers/report_fixtures.ts";
 import type { QualityReport, ReportSummary } from "../src/reports/quality_report.ts";
 
 type Answer = QualityReport & {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { fakeFixture, syncedFixture } from "./helpers/fixture.ts";
 import { inProcessServer } from "./helpers/mcp.ts";
-import { callOk, readCache } from "./tool_support.ts";
+import { callOk, readCache } from "./helpers/tool_support.ts";
 
 /** The text of the first content of a resource read. */
 function textOf(result: { contents: ({ text?: string } | Record<string, unknown>)[] }): string {

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { handBuiltCache } from "./report_fixtures.ts";
+import { handBuiltCache } from "./helpers/report_fixtures.ts";
 import {
   MAX_SIMPLE_TERMS,
   parseSimpleQuery,
@@ -395,7 +395,16 @@ Deno.test("search index: triggers keep it current; survives a migration round tr
     const from3 = MIGRATIONS.filter((m) => m.version >= 3).map((m) => m.version).reverse();
     assert.deepEqual(migrateDown(fx.db, from3.length), from3);
     assert.throws(() => search.search(simple("pass*")), /no such table: search_words/);
-    fx.bugs(20, [{ id: 201, title: "Paywall shown twice", reported_at: "2025-05-01T10:00:00Z" }]);
+    // Written as a version-2 database holds a bug: the row and its search_index entry (the current
+    // repositories assume the latest schema, so plain SQL stands in for the code of that version).
+    fx.db.exec(
+      `INSERT INTO bugs (id, test_id, product_id, title, status, api_status, raw, synced_at, reported_at)
+      VALUES (201, 20, (SELECT product_id FROM tests WHERE id = 20), 'Paywall shown twice', 'forwarded',
+        'forwarded', '{}', '2025-05-01T10:00:00Z', '2025-05-01T10:00:00Z')`,
+    );
+    fx.db.exec(`INSERT INTO search_index (rowid, entity_type, entity_id, product_id, date, title, content)
+      SELECT id * 4 + 3, 'bug', id, product_id, reported_at, title, '' FROM bugs WHERE id = 201`);
+    fx.db.exec("DELETE FROM bugs WHERE test_id = 20 AND id <> 201");
     migrateUp(fx.db);
     assert.equal(search.wordRows(), 9);
     assert.deepEqual(ids("payw*"), ["bug:201"]);

@@ -3,7 +3,7 @@ import { fakeFixture, syncedFixture } from "./helpers/fixture.ts";
 import { inProcessServer } from "./helpers/mcp.ts";
 import { VERSION } from "../src/app.ts";
 import { LATEST_VERSION } from "../src/db/migrations.ts";
-import { callError, callOk, readCache } from "./tool_support.ts";
+import { callError, callOk, readCache } from "./helpers/tool_support.ts";
 
 interface Diagnostics {
   server: { version: string; schema_version: number; uptime_s: number; transport: string };

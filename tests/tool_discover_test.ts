@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { syncedFixture } from "./helpers/fixture.ts";
 import { inProcessServer } from "./helpers/mcp.ts";
-import { allRows, assertSorted, callError, callOk, type Pagination } from "./tool_support.ts";
+import { allRows, assertSorted, callError, callOk, type Pagination } from "./helpers/tool_support.ts";
 
 interface Product {
   id: number;

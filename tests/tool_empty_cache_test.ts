@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { fakeFixture } from "./helpers/fixture.ts";
 import { inProcessServer } from "./helpers/mcp.ts";
-import { callError, callOk, type Pagination } from "./tool_support.ts";
+import { callError, callOk, type Pagination } from "./helpers/tool_support.ts";
 
 /**
  * Before the first sync every tool must still answer: lists come back empty with a warning that

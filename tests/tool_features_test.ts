@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { syncedFixture } from "./helpers/fixture.ts";
 import { inProcessServer } from "./helpers/mcp.ts";
 import { openDatabase } from "../src/db/database.ts";
-import { allRows, assertSorted, callError, callOk, type Pagination, readCache } from "./tool_support.ts";
+import {
+  allRows,
+  assertSorted,
+  callError,
+  callOk,
+  type Pagination,
+  readCache,
+} from "./helpers/tool_support.ts";
 
 interface Feature {
   id: number;

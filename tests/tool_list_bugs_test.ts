@@ -3,7 +3,14 @@ import { syncedFixture } from "./helpers/fixture.ts";
 import { inProcessServer } from "./helpers/mcp.ts";
 import { openDatabase } from "../src/db/database.ts";
 import type { RawBug } from "../src/testio/fake/types.ts";
-import { allRows, assertSorted, callError, callOk, type Pagination, readCache } from "./tool_support.ts";
+import {
+  allRows,
+  assertSorted,
+  callError,
+  callOk,
+  type Pagination,
+  readCache,
+} from "./helpers/tool_support.ts";
 
 interface Bug {
   id: number;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { syncedFixture } from "./helpers/fixture.ts";
 import { ROOT } from "./helpers/mcp.ts";
 import { childEnv, connectStdio } from "./helpers/stdio_process.ts";
-import { callError, callOk, type Pagination, readCache } from "./tool_support.ts";
+import { callError, callOk, type Pagination, readCache } from "./helpers/tool_support.ts";
 
 /**
  * The real `main.ts serve` over stdio, against a cache synced from the fake API: every tool of the

@@ -3,7 +3,7 @@ import { syncedFixture } from "./helpers/fixture.ts";
 import { inProcessServer } from "./helpers/mcp.ts";
 import { openDatabase } from "../src/db/database.ts";
 import type { RawBug } from "../src/testio/fake/types.ts";
-import { assertSorted, callError, callOk, readCache } from "./tool_support.ts";
+import { assertSorted, callError, callOk, readCache } from "./helpers/tool_support.ts";
 
 type Classes = { open: number; active_accepted: number; auto_accepted: number; rejected: number };
 type Rates = {

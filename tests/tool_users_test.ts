@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { syncedFixture } from "./helpers/fixture.ts";
 import { inProcessServer } from "./helpers/mcp.ts";
 import { parseDateBound } from "../src/dates.ts";
-import { allRows, assertSorted, callError, callOk, type Pagination, readCache } from "./tool_support.ts";
+import {
+  allRows,
+  assertSorted,
+  callError,
+  callOk,
+  type Pagination,
+  readCache,
+} from "./helpers/tool_support.ts";
 
 interface User {
   id: number;

@@ -4,7 +4,7 @@ import { inProcessServer } from "./helpers/mcp.ts";
 import type { Tool } from "../src/mcp/sdk.ts";
 import { ALL_TOOLS } from "../src/mcp/tools/index.ts";
 import { toolJsonSchemas } from "../src/mcp/tool.ts";
-import { callOk, readCache } from "./tool_support.ts";
+import { callOk, readCache } from "./helpers/tool_support.ts";
 
 /** Every tool name of tool-catalog.md, aliases included. */
 const CATALOG = [

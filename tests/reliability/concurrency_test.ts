@@ -15,7 +15,7 @@ import { silentLogger } from "../../src/log.ts";
 import { syncedFixture } from "../helpers/fixture.ts";
 import { inProcessServer, ROOT } from "../helpers/mcp.ts";
 import { childEnv } from "../helpers/stdio_process.ts";
-import { checkResult } from "../tool_support.ts";
+import { checkResult } from "../helpers/tool_support.ts";
 import { assertIntact, LONG, sized } from "./helpers.ts";
 
 const CLIENTS = 8;

@@ -14,6 +14,7 @@ import assert from "node:assert/strict";
 import { syncedFixture } from "../helpers/fixture.ts";
 import { LONG, sized } from "./helpers.ts";
 import { spawnRawServer } from "./rpc.ts";
+import { MEMORY_FLAGS } from "../../src/cli/permissions.ts";
 
 const CALLS = sized(1_000, 10_000);
 const WARMUP = 300;
@@ -21,7 +22,6 @@ const WARMUP = 300;
 const RSS_BUDGET_KIB = 32 * 1024;
 /** One call in this many has a new filter shape. */
 const SHAPED_EVERY = sized(4, 2);
-const HEAP_CAP = "--v8-flags=--max-old-space-size=96";
 
 function openFds(pid: number): number {
   return [...Deno.readDirSync(`/proc/${pid}/fd`)].length;
@@ -38,7 +38,8 @@ Deno.test({
   async fn() {
     await using fx = await syncedFixture({ scale: "S" });
     await using server = await spawnRawServer({ ...fx.env, TESTIO_LOG_LEVEL: "warn" }, {
-      permissions: ["-A", HEAP_CAP],
+      // The V8 flags the server ships with (deno task start, the compiled binary).
+      permissions: ["-A", ...MEMORY_FLAGS],
     });
     const data = fx.api.dataset;
     const products = data.products.map((p) => p.id);

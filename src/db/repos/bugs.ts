@@ -233,6 +233,7 @@ export class BugsRepo extends Repository {
     }
     // One statement shape whatever the batch size: lists travel as JSON arrays.
     const keep = JSON.stringify(bugs.map((b) => b.id));
+    this.#indexNew(keep);
     if (testIds.length) {
       this.run(
         `DELETE FROM bugs WHERE test_id IN (SELECT value FROM json_each(:tests))
@@ -245,6 +246,35 @@ export class BugsRepo extends Repository {
       });
     }
     this.recount([...new Set([...testIds, ...bugs.map((b) => b.test_id)])]);
+  }
+
+  /**
+   * Adds the bugs of `ids` that are not yet in the full-text indexes. New bugs are indexed here in one
+   * statement per batch instead of by a per-row trigger (half the cost of writing a bug); changed and
+   * deleted bugs are kept current by the triggers of migrations 0001 and 0003.
+   */
+  #indexNew(ids: string): void {
+    const fresh = JSON.stringify(
+      this.all<{ id: number }>(
+        `SELECT b.id FROM bugs b WHERE b.id IN (SELECT value FROM json_each(:ids))
+           AND NOT EXISTS (SELECT 1 FROM search_index s WHERE s.rowid = b.id * 4 + 3)`,
+        { ids },
+      ).map((r) => r.id),
+    );
+    if (fresh === "[]") return;
+    const text = `concat_ws(' ', (SELECT group_concat(value, ' ') FROM json_each(b.steps)), b.actual_result,
+      b.expected_result)`;
+    this.run(
+      `INSERT INTO search_index (rowid, entity_type, entity_id, product_id, date, title, content)
+       SELECT b.id * 4 + 3, 'bug', b.id, b.product_id, b.reported_at, b.title, ${text}
+       FROM bugs b WHERE b.id IN (SELECT value FROM json_each(:fresh))`,
+      { fresh },
+    );
+    this.run(
+      `INSERT INTO search_words (rowid, title, content)
+       SELECT b.id * 4 + 3, b.title, ${text} FROM bugs b WHERE b.id IN (SELECT value FROM json_each(:fresh))`,
+      { fresh },
+    );
   }
 
   /**

@@ -11,20 +11,20 @@
  * fx.bugs(10, [{ id: 100, status: "rejected" }]);
  * ```
  */
-import { type Config, loadConfig } from "../src/config.ts";
-import { type Database, openDatabase } from "../src/db/database.ts";
-import { migrateUp } from "../src/db/migrations.ts";
-import { Repositories } from "../src/db/repos/index.ts";
-import type { BugInput } from "../src/db/repos/bugs.ts";
-import type { FeatureInput } from "../src/db/repos/features.ts";
-import type { PlatformInput, TestFeatureInput, TestInput } from "../src/db/repos/tests.ts";
-import type { AppContext } from "../src/mcp/context.ts";
-import { createMcpServer } from "../src/mcp/server.ts";
-import type { CallToolResult } from "../src/mcp/sdk.ts";
-import { Client, InMemoryTransport } from "../src/mcp/sdk_client.ts";
-import { silentLogger } from "../src/log.ts";
-import type { FreshnessResult } from "../src/sync/types.ts";
-import { ALL_TOOLS } from "../src/mcp/tools/index.ts";
+import { type Config, loadConfig } from "../../src/config.ts";
+import { type Database, openDatabase } from "../../src/db/database.ts";
+import { migrateUp } from "../../src/db/migrations.ts";
+import { Repositories } from "../../src/db/repos/index.ts";
+import type { BugInput } from "../../src/db/repos/bugs.ts";
+import type { FeatureInput } from "../../src/db/repos/features.ts";
+import type { PlatformInput, TestFeatureInput, TestInput } from "../../src/db/repos/tests.ts";
+import type { AppContext } from "../../src/mcp/context.ts";
+import { createMcpServer } from "../../src/mcp/server.ts";
+import type { CallToolResult } from "../../src/mcp/sdk.ts";
+import { Client, InMemoryTransport } from "../../src/mcp/sdk_client.ts";
+import { silentLogger } from "../../src/log.ts";
+import type { FreshnessResult } from "../../src/sync/types.ts";
+import { ALL_TOOLS } from "../../src/mcp/tools/index.ts";
 import assert from "node:assert/strict";
 
 /** The sync time every hand-built row carries. */

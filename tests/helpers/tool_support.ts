@@ -11,9 +11,9 @@
  * ```
  */
 import assert from "node:assert/strict";
-import type { CallToolResult } from "../src/mcp/sdk.ts";
-import { ALL_TOOLS } from "../src/mcp/tools/index.ts";
-import { type Database, openDatabase, type Params } from "../src/db/database.ts";
+import type { CallToolResult } from "../../src/mcp/sdk.ts";
+import { ALL_TOOLS } from "../../src/mcp/tools/index.ts";
+import { type Database, openDatabase, type Params } from "../../src/db/database.ts";
 
 /** Anything that can call a tool (in-process or spawned server). */
 export interface ToolCaller {
