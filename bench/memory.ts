@@ -22,6 +22,9 @@ import { MEMORY_FLAGS } from "../src/cli/permissions.ts";
 import { type Figure, saveSuite } from "./lib/results.ts";
 import { procStatusMb, spawnServer } from "./lib/stdio.ts";
 
+/** The V8 flags `deno task start` and the compiled binary run with, as `--server-v8-flags` takes them. */
+const SHIPPED_V8_FLAGS = MEMORY_FLAGS.map((f) => f.replace(/^--v8-flags=/, "")).join(",");
+
 /** Part 1: RSS of `serve` after `calls` tool calls; `v8Flags` go to the server's V8. */
 async function serveRss(
   scale: Scale,
@@ -32,8 +35,10 @@ async function serveRss(
   const dataset = await ensureDataset(scale);
   await using api = await spawnFakeApi({ scale, seed: dataset.meta.seed, now: DATASET_NOW });
   await using server = await spawnServer(benchEnv(dataset, api), v8Flags);
-  // Runs with V8 flags are kept beside the default run, not over it.
-  const serve = v8Flags.length ? `serve[${v8Flags.join(" ")}]` : "serve";
+  // The run with the shipped flags is "serve"; runs with other flags are kept beside it, not over it.
+  const serve = v8Flags.join(",") === SHIPPED_V8_FLAGS
+    ? "serve"
+    : `serve[${v8Flags.length ? v8Flags.join(" ") : "V8 defaults"}]`;
   const productIds: number[] = [];
   const testIds: number[] = [];
   {

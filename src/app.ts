@@ -19,8 +19,7 @@ import { TestIOClient, type TestIOClientOptions } from "./testio/client.ts";
 import { SyncEngine } from "./sync/engine.ts";
 import { FreshnessService } from "./sync/freshness.ts";
 
-/** The program version (kept in step with deno.json). */
-export const VERSION = "0.1.0";
+export { VERSION } from "./version.ts";
 
 /** The assembled application. */
 export interface App extends AsyncDisposable {
