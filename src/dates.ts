@@ -150,20 +150,3 @@ export function parseDateBound(input: string, kind: BoundKind, now: Date = new D
   }
   return fail(`Cannot read the date '${raw}'`);
 }
-
-/** Parses an optional start/end pair and checks that start ≤ end. */
-export function parseDateRange(
-  start: string | undefined | null,
-  end: string | undefined | null,
-  now: Date = new Date(),
-): { start: string | null; end: string | null } {
-  const s = start ? parseDateBound(start, "start", now) : null;
-  const e = end ? parseDateBound(end, "end", now) : null;
-  if (s && e && s > e) {
-    throw new InputError(`start_date (${s}) is after end_date (${e})`, {
-      hint: "The range is empty",
-      action: "Swap the dates or widen the range",
-    });
-  }
-  return { start: s, end: e };
-}

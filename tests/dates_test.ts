@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { parseDateBound, parseDateRange, toUtcIso } from "../src/dates.ts";
+import { parseDateBound, toUtcIso } from "../src/dates.ts";
+import { resolveDates } from "../src/mcp/args.ts";
 import { InputError } from "../src/errors.ts";
 
 const NOW = new Date("2025-11-12T15:30:00Z"); // a Wednesday
@@ -63,9 +64,10 @@ Deno.test("dates", async (t) => {
     }
   });
 
-  await t.step("a reversed range is refused", () => {
-    assert.throws(() => parseDateRange("2025-03-01", "2025-02-01", NOW), /after end_date/);
-    assert.deepEqual(parseDateRange(undefined, "today", NOW), {
+  await t.step("a reversed range is refused; a bad bound names its argument", () => {
+    assert.throws(() => resolveDates("2025-03-01", "2025-02-01", NOW), /after end_date/);
+    assert.throws(() => resolveDates(undefined, "2025", NOW), /^InputError: 'end_date': '2025' is ambiguous/);
+    assert.deepEqual(resolveDates(undefined, "today", NOW), {
       start: null,
       end: "2025-11-12T23:59:59.999Z",
     });

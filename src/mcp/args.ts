@@ -185,6 +185,3 @@ export function paginate(
     }),
   };
 }
-
-/** UTC ISO timestamp, or null. */
-export const isoOrNull = z.string().nullable();
