@@ -55,7 +55,7 @@ Deno.test("database", async (t) => {
     assert.throws(
       () =>
         db.exec(
-          `INSERT INTO tests (id, product_id, title, status, raw, synced_at) VALUES (1, 404, 't', 'running', '{}', 'x')`,
+          `INSERT INTO tests (id, product_id, title, status, synced_at) VALUES (1, 404, 't', 'running', 'x')`,
         ),
       /FOREIGN KEY/,
     );

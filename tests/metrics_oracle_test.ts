@@ -283,8 +283,9 @@ Deno.test("query_metrics matches a direct computation on fake-API data", async (
       devices: string;
     }
   >(
-    `SELECT id, test_id, feature_id, test_feature_id, severity, status, known, rejection_reason, author,
-       reported_at, devices FROM bugs`,
+    `SELECT b.id, b.test_id, b.feature_id, b.test_feature_id, b.severity, b.status, b.known, b.rejection_reason,
+       b.author, b.reported_at, coalesce(d.devices, '[]') AS devices
+     FROM bugs b LEFT JOIN device_sets d ON d.id = b.device_set_id`,
   ).map((r) => ({
     id: r.id,
     test: tests.get(r.test_id)!,

@@ -3,6 +3,7 @@ import { openDatabase } from "../src/db/database.ts";
 import {
   assertNotNewer,
   checksum,
+  compactAfterMigrations,
   LATEST_VERSION,
   migrateDown,
   migrateUp,
@@ -75,6 +76,82 @@ Deno.test("migrations", async (t) => {
       (db.prepare("SELECT name FROM products WHERE id = 7").get() as { name: string }).name,
       "Shop",
     );
+  });
+
+  await t.step("0005 moves device lists to device_sets and its down script moves them back", async () => {
+    const upTo4 = MIGRATIONS.filter((m) => m.version <= 4);
+    const upTo5 = MIGRATIONS.filter((m) => m.version <= 5);
+    await using tmp = await tempDb();
+    using db = openDatabase(tmp.path);
+    migrateUp(db, upTo4);
+    const phone = '[{"category":"Smartphones","os":"iOS 17","browsers":["Safari"],"name":"iPhone 15"}]';
+    db.exec(`INSERT INTO products (id, name, raw, synced_at) VALUES (1, 'Shop', '{}', '2026-01-01T00:00:00Z');
+      INSERT INTO tests (id, product_id, title, status, raw, synced_at, bugs_synced_at)
+        VALUES (10, 1, 'T', 'running', '{}', '2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z');
+      INSERT INTO bugs (id, test_id, product_id, title, status, api_status, devices, raw, synced_at) VALUES
+        (100, 10, 1, 'a', 'accepted', 'accepted', '${phone}', '{"id":100}', '2026-01-02T00:00:00Z'),
+        (101, 10, 1, 'b', 'rejected', 'rejected', '${phone}', '{"id":101}', '2026-01-02T00:00:00Z'),
+        (102, 10, 1, 'c', 'forwarded', 'forwarded', '[]', '{"id":102}', '2026-01-02T00:00:00Z')`);
+    migrateUp(db, upTo5);
+    const sets = db.prepare("SELECT id, devices FROM device_sets").all() as { id: number; devices: string }[];
+    assert.deepEqual(sets.map((r) => r.devices), [phone], "one row per distinct list, none for no devices");
+    assert.deepEqual(
+      db.prepare("SELECT id, device_set_id AS d FROM bugs ORDER BY id").all().map((r) => [r.id, r.d]),
+      [[100, sets[0].id], [101, sets[0].id], [102, null]],
+    );
+    assert.deepEqual(
+      db.prepare("SELECT device_set_id AS d, os_family AS os FROM device_set_os").all().map((
+        r,
+      ) => [r.d, r.os]),
+      [[sets[0].id, "iOS"]],
+      "OS families of the stored lists",
+    );
+    db.exec(
+      `INSERT INTO device_sets (devices) VALUES ('[{"os":"Android 14"},{"os":null},{"os":"Android 15"}]')`,
+    );
+    assert.deepEqual(
+      db.prepare("SELECT os_family AS os FROM device_set_os WHERE device_set_id <> ? ORDER BY 1").all(
+        sets[0].id,
+      )
+        .map((r) => r.os),
+      ["", "Android"],
+      "a new list is split by its insert trigger, '' for a device without OS",
+    );
+    assert.deepEqual(migrateDown(db, 1, upTo5), [5]);
+    assert.deepEqual(
+      db.prepare("SELECT id, devices, synced_at, raw FROM bugs ORDER BY id").all().map((r) => [
+        r.id,
+        r.devices,
+        r.synced_at,
+        r.raw,
+      ]),
+      [
+        [100, phone, "2026-01-02T00:00:00Z", "{}"],
+        [101, phone, "2026-01-02T00:00:00Z", "{}"],
+        [102, "[]", "2026-01-02T00:00:00Z", "{}"],
+      ],
+    );
+    assert.equal((db.prepare("SELECT raw FROM tests").get() as { raw: string }).raw, "{}");
+  });
+
+  await t.step("start-up compacts the file after a migration that rewrote it", async () => {
+    await using tmp = await tempDb();
+    using db = openDatabase(tmp.path);
+    migrateUp(db, MIGRATIONS.filter((m) => m.version <= 4));
+    db.exec(`INSERT INTO products (id, name, raw, synced_at) VALUES (1, 'Shop', '{}', '2026-01-01T00:00:00Z');
+      INSERT INTO tests (id, product_id, title, status, raw, synced_at) VALUES (10, 1, 'T', 'running', '{}', 'x');
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+      INSERT INTO bugs (id, test_id, product_id, title, status, api_status, raw, synced_at)
+        SELECT i, 10, 1, 'bug ' || i, 'accepted', 'accepted', '{"pad":"' || hex(randomblob(600)) || '"}', 'x'
+        FROM n`);
+    const pages = () => (db.prepare("PRAGMA page_count").get() as { page_count: number }).page_count;
+    const before = pages();
+    prepareSchema(db, false);
+    assert.equal(migrationStatus(db).current, LATEST_VERSION);
+    assert.equal((db.prepare("PRAGMA freelist_count").get() as { freelist_count: number }).freelist_count, 0);
+    assert.ok(pages() < before / 4, `${pages()} pages after, ${before} before`);
+    assert.equal((db.prepare("SELECT count(*) AS n FROM bugs").get() as { n: number }).n, 2000);
+    assert.equal(compactAfterMigrations(db, []), null, "nothing left to compact");
   });
 
   await t.step("up twice is a no-op that keeps data", async () => {

@@ -1,13 +1,15 @@
 /**
  * The `search` tool over data synced from the fake TestIO API: hits checked against the synced text
- * itself, filters, prefix search, and hostile arguments that must come back as results or a
- * three-part input error — never an internal error.
+ * itself, English word forms (stems) in simple mode and words as written in raw mode, filters, prefix
+ * search, and hostile arguments that must come back as results or a three-part input error — never
+ * an internal error.
  */
 import assert from "node:assert/strict";
 import { syncedFixture } from "./helpers/fixture.ts";
 import { inProcessServer } from "./helpers/mcp.ts";
 import { openDatabase } from "../src/db/database.ts";
 import { failure, ok } from "./helpers/report_fixtures.ts";
+import { stemOf } from "../src/db/repos/search.ts";
 
 interface Hit {
   entity_type: "product" | "feature" | "test" | "bug";
@@ -85,6 +87,43 @@ Deno.test("search tool on fake-API data", async (t) => {
     const firstContentOnly = inTitle.indexOf(false);
     if (firstContentOnly >= 0) {
       assert.ok(inTitle.slice(firstContentOnly).every((x) => !x), JSON.stringify(inTitle));
+    }
+  });
+
+  await t.step("English word forms match both ways; raw mode matches words as written", async () => {
+    // The words of every bug as the index reads them (diacritics removed, lowercase), grouped by stem.
+    const tokens = new Map(bugs.map((b) => [
+      b.id,
+      new Set(text(b).normalize("NFD").replace(/\p{M}/gu, "").match(/[\p{L}\p{N}]+/gu) ?? []),
+    ]));
+    const forms = new Map<string, Set<string>>();
+    for (const words of tokens.values()) {
+      for (const w of words) {
+        const stem = stemOf(w);
+        if (stem !== null) forms.set(stem, (forms.get(stem) ?? new Set()).add(w));
+      }
+    }
+    const having = (words: readonly string[]) =>
+      bugs.filter((b) => words.some((w) => tokens.get(b.id)!.has(w))).map((b) => b.id).sort((a, b) => a - b);
+    const [, group] = [...forms].filter(([, ws]) => ws.size >= 2)
+      .map(([stem, ws]) => [stem, [...ws].sort()] as const)
+      .sort((a, b) => having(a[1]).length - having(b[1]).length || (a[0] < b[0] ? -1 : 1))[0];
+    const expected = having(group);
+    assert.ok(expected.length <= 100, `pick a rarer stem than ${group}`);
+    for (const form of group) {
+      const r = await search({ query: form, entities: "bug", limit: 100 });
+      assert.equal(r.total, expected.length, `${form} finds every bug with ${group.join(", ")}`);
+      assert.deepEqual(r.results.map((h) => h.id).sort((a, b) => a - b), expected);
+      for (const other of group) {
+        assert.ok(r.query_used.includes(`"${other}"`), `${r.query_used} has ${other}`);
+      }
+      for (const h of r.results) {
+        const marked = [...h.snippet.matchAll(/\*\*([^*]+)\*\*/g)].map((m) => m[1].toLowerCase());
+        assert.ok(marked.length && marked.every((w) => stemOf(w) === stemOf(form)), h.snippet);
+      }
+      const raw = await search({ query: form, match_mode: "raw", entities: "bug", limit: 100 });
+      assert.equal(raw.total, having([form]).length, `raw ${form}: only the form as written`);
+      assert.equal(raw.query_used, form);
     }
   });
 

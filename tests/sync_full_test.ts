@@ -3,8 +3,9 @@ import { openApp } from "../src/app.ts";
 import { silentLogger } from "../src/log.ts";
 import { cursorKey } from "../src/sync/discovery.ts";
 import { PAGE_SIZE } from "../src/sync/pages.ts";
+import type { RequestRecord } from "../src/testio/fake/mod.ts";
 import { assertCacheMatches } from "./helpers/cache_compare.ts";
-import { fakeFixture } from "./helpers/fixture.ts";
+import { fakeFixture, syncedFixture } from "./helpers/fixture.ts";
 
 Deno.test("a full sync at scale M reproduces the fake API's data row by row", async (t) => {
   await using fx = await fakeFixture({ scale: "M" });
@@ -35,9 +36,42 @@ Deno.test("a full sync at scale M reproduces the fake API's data row by row", as
     assert.equal(summary.requests_made, fx.api.requestCount, "the client counts what the server saw");
   });
 
-  await t.step("phases run in order: products → features → tests → bugs", () => {
-    const order = progress.filter((p, i) => p !== progress[i - 1]);
-    assert.deepEqual(order, ["products", "features", "tests", "bugs", "done"]);
+  await t.step("phases run in order per product: products → features → tests → bugs", () => {
+    assert.equal(progress[0], "products");
+    assert.equal(progress.at(-1), "done");
+    assert.ok(progress.indexOf("features") < progress.indexOf("tests"));
+    assert.ok(progress.indexOf("tests") < progress.indexOf("bugs"));
+    // The fake logs a request when it answers it; a request the sync sends only after reading another
+    // answer is therefore logged after it.
+    const requests = fx.api.requests;
+    const pageOf = new Map<number, { productId: number; page: number }>();
+    for (const p of data.products) {
+      const own = (r: RequestRecord) => r.path.includes(`/products/${p.id}/`);
+      const lastFeature = requests.findLastIndex((r) => own(r) && r.kind !== "tests");
+      const firstPage = requests.findIndex((r) => own(r) && r.kind === "tests");
+      assert.ok(lastFeature >= 0 && lastFeature < firstPage, `product ${p.id}: features before its tests`);
+      data.testsOf(p.id).forEach((x, offset) =>
+        pageOf.set(x.id, { productId: p.id, page: Math.floor(offset / PAGE_SIZE) + 1 })
+      );
+    }
+    requests.forEach((r, i) => {
+      if (r.kind !== "bugs") return;
+      for (const id of new URLSearchParams(r.query).get("filter_test_cycle_ids")!.split(",").map(Number)) {
+        const { productId, page } = pageOf.get(id)!;
+        const read = requests.findIndex((x) =>
+          x.kind === "tests" && x.path.includes(`/products/${productId}/`) &&
+          new URLSearchParams(x.query).get("page") === String(page)
+        );
+        assert.ok(read >= 0 && read < i, `the bugs of test ${id} are read after its page`);
+      }
+    });
+  });
+
+  await t.step("bug batches start while test pages are still being read", () => {
+    const requests = fx.api.requests;
+    const firstBugs = requests.findIndex((r) => r.kind === "bugs");
+    const lastPage = requests.findLastIndex((r) => r.kind === "tests");
+    assert.ok(firstBugs < lastPage, `first bugs request #${firstBugs}, last page #${lastPage}`);
   });
 
   await t.step("every product, section, feature, user story, test, bug and user equals the source", () => {
@@ -82,12 +116,65 @@ Deno.test("a full sync at scale M reproduces the fake API's data row by row", as
     assert.equal(unstamped?.n, 0);
   });
 
-  await t.step("nothing secret from test environments is stored", () => {
-    const leaks = app.db.prepare(
-      `SELECT count(*) AS n FROM tests WHERE raw LIKE '%env-secret-%' OR raw LIKE '%"password":%'`,
-    ).get();
-    assert.equal(leaks?.n, 0);
+  await t.step("nothing secret from test environments is stored", async () => {
+    // The fake API puts a login and an `env-secret-…` password in every test environment.
+    app.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    const path = fx.config().dbPath;
+    const bytes = new TextDecoder("latin1").decode(await Deno.readFile(path));
+    assert.ok(bytes.includes("Exploratory test"), "the file holds the synced text");
+    assert.ok(!bytes.includes("env-secret-"), "no environment password in the cache file");
+    assert.ok(!bytes.includes('"password"'), "no password key in the cache file");
   });
+});
+
+Deno.test("a test list failing part-way: the tests read get their bugs, the others keep theirs", async () => {
+  await using fx = await syncedFixture({ scale: "M" });
+  await using app = openApp(fx.config(), silentLogger());
+  const data = fx.api.dataset;
+  const product = data.products[0];
+  const tests = data.testsOf(product.id);
+  assert.ok(tests.length > 5 * PAGE_SIZE);
+  const stamps = () =>
+    new Map(
+      app.db.prepare("SELECT id, bugs_synced_at FROM tests WHERE product_id = ?").all(product.id)
+        .map((r) => [r.id as number, r.bugs_synced_at as string]),
+    );
+  const before = stamps();
+  fx.api.resetRequests();
+  let armed = false;
+  const summary = await app.engine.run({
+    mode: "full",
+    trigger: "test",
+    productIds: [product.id],
+    // Once page 2 is stored, the next test-list request the fake answers fails with 404.
+    onProgress: (p) => {
+      if (!armed && p.phase === "tests" && p.done >= 2) {
+        armed = true;
+        fx.api.setFaults({ routes: ["tests"], failNext: [404] });
+      }
+    },
+  });
+  fx.api.clearFaults();
+  assert.equal(summary.status, "completed_with_warnings", summary.error);
+  const text = summary.warnings.join("\n");
+  assert.match(text, new RegExp(`^Product ${product.id}: tests not synced: .*HTTP 404`, "m"));
+  assert.match(text, new RegExp(`^Bugs of product ${product.id} refreshed only for the tests read`, "m"));
+
+  const pagesRead = fx.api.requests.filter((r) => r.kind === "tests" && r.status === 200)
+    .map((r) => Number(new URLSearchParams(r.query).get("page")));
+  assert.ok(pagesRead.length >= 2 && pagesRead.length < Math.ceil(tests.length / PAGE_SIZE));
+  const read = new Set(
+    pagesRead.flatMap((n) => tests.slice((n - 1) * PAGE_SIZE, n * PAGE_SIZE).map((x) => x.id)),
+  );
+  const asked = fx.api.requests.filter((r) => r.kind === "bugs")
+    .flatMap((r) => new URLSearchParams(r.query).get("filter_test_cycle_ids")!.split(",").map(Number));
+  assert.deepEqual(new Set(asked), read, "bugs are asked for exactly the tests read");
+  const after = stamps();
+  for (const x of tests) {
+    if (read.has(x.id)) assert.ok(after.get(x.id)! > before.get(x.id)!, `test ${x.id} restamped`);
+    else assert.equal(after.get(x.id), before.get(x.id), `test ${x.id} keeps its bugs and stamp`);
+  }
+  assertCacheMatches(app.db, data);
 });
 
 Deno.test("a since-date skips older tests and stops at the first page entirely older", async () => {

@@ -495,6 +495,24 @@ Deno.test("one request limit for the whole client", async () => {
   assert.equal(api.maxInFlight, 2);
 });
 
+Deno.test("high-priority requests get the next free permit before normal ones", async () => {
+  const release = Promise.withResolvers<void>();
+  await using api = serveApi(async (_req, url, n) => {
+    if (n === 1) await release.promise;
+    return url.pathname.endsWith("/bugs")
+      ? json({ bugs: [] })
+      : json({ exploratory_tests: [], meta: { record_count: 0 } });
+  });
+  using c = client(api.base, { maxConcurrent: 1 });
+  const holding = c.listBugs([1]);
+  const normal = c.listBugs([2]);
+  const high = c.listTestsPage(7, 1, 25, { priority: "high" });
+  while (api.hits.length < 1) await new Promise((r) => setTimeout(r, 5));
+  release.resolve();
+  await Promise.all([holding, normal, high]);
+  assert.deepEqual(api.hits.map((h) => h.path.split("/").at(-1)), ["bugs", "exploratory_tests", "bugs"]);
+});
+
 Deno.test("the token never leaks", async (t) => {
   await using api = serveApi((_req, url) =>
     url.pathname.includes("features") ? json({}, 500) : json({}, 404)

@@ -4,7 +4,10 @@
 import { type Command, EXIT, helpText, parseFlags } from "./command.ts";
 import { loadConfig } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
-import { migrateDown, migrateUp, migrationStatus } from "../db/migrations.ts";
+import type { Database } from "../db/database.ts";
+import { compactAfterMigrations, migrateDown, migrateUp, migrationStatus } from "../db/migrations.ts";
+
+const pageSize = (db: Database) => (db.prepare("PRAGMA page_size").get() as { page_size: number }).page_size;
 import { InputError } from "../errors.ts";
 
 export const migrateCommand: Command = {
@@ -50,10 +53,13 @@ the cache; a later sync rebuilds it.`,
         return Promise.resolve(EXIT.OK);
       }
     } else if (action === "up") {
-      result = { newly_applied: migrateUp(db), ...migrationStatus(db) };
+      const applied = migrateUp(db);
+      const reclaimed = compactAfterMigrations(db, applied);
+      const freedBytes = reclaimed ? (reclaimed.pagesBefore - reclaimed.pagesAfter) * pageSize(db) : 0;
+      result = { newly_applied: applied, reclaimed_bytes: freedBytes, ...migrationStatus(db) };
       if (!values.json) {
-        const applied = result.newly_applied as number[];
         io.stdout(applied.length ? `applied: ${applied.join(", ")}\n` : "schema is up to date\n");
+        if (freedBytes) io.stdout(`file compacted: ${(freedBytes / 1e6).toFixed(1)} MB freed\n`);
         return Promise.resolve(EXIT.OK);
       }
     } else {

@@ -21,6 +21,10 @@ import search_words_up from "../../migrations/0003_search_words.up.sql" with { t
 import search_words_down from "../../migrations/0003_search_words.down.sql" with { type: "text" };
 import cube_indexes_up from "../../migrations/0004_cube_indexes.up.sql" with { type: "text" };
 import cube_indexes_down from "../../migrations/0004_cube_indexes.down.sql" with { type: "text" };
+import lean_rows_up from "../../migrations/0005_lean_rows.up.sql" with { type: "text" };
+import lean_rows_down from "../../migrations/0005_lean_rows.down.sql" with { type: "text" };
+import single_search_up from "../../migrations/0006_single_search_index.up.sql" with { type: "text" };
+import single_search_down from "../../migrations/0006_single_search_index.down.sql" with { type: "text" };
 
 /** One migration: its version, name and the two scripts. */
 export interface Migration {
@@ -28,6 +32,8 @@ export interface Migration {
   name: string;
   up: string;
   down: string;
+  /** The up script rewrites most of the file: VACUUM afterwards (see {@link compactAfterMigrations}). */
+  compact?: boolean;
 }
 
 /** Every migration the program knows, in version order. */
@@ -36,6 +42,8 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 2, name: "freshness_indexes", up: freshness_up, down: freshness_down },
   { version: 3, name: "search_words", up: search_words_up, down: search_words_down },
   { version: 4, name: "cube_indexes", up: cube_indexes_up, down: cube_indexes_down },
+  { version: 5, name: "lean_rows", up: lean_rows_up, down: lean_rows_down, compact: true },
+  { version: 6, name: "single_search_index", up: single_search_up, down: single_search_down },
 ]);
 
 /** The newest schema version this program knows. */
@@ -142,6 +150,41 @@ export function migrateUp(db: Database, known: readonly Migration[] = MIGRATIONS
   return ran;
 }
 
+/** Free pages above this share of the file are returned to the file system after migrating. */
+const RECLAIM_FREE_SHARE = 0.25;
+
+/** `sync_metadata` key set while a migration marked `compact` awaits its VACUUM. */
+const COMPACT_PENDING = "schema.compact_pending";
+
+/**
+ * Compacts the file (VACUUM) after migrations that rewrote most of it (marked `compact`: dropping a
+ * column leaves every page part empty, which SQLite does not count as free), or when more than a
+ * quarter of the file is free pages. A VACUUM that cannot run now (another process holds the
+ * database) stays pending in `sync_metadata` and is tried again at the next start or
+ * `testio-mcp migrate up`. Returns the page counts before and after, or null when nothing was done.
+ */
+export function compactAfterMigrations(
+  db: Database,
+  applied: readonly number[],
+  known: readonly Migration[] = MIGRATIONS,
+): { pagesBefore: number; pagesAfter: number } | null {
+  const pragma = (name: string) => (db.prepare(`PRAGMA ${name}`).get() as Record<string, number>)[name];
+  if (applied.some((v) => known.find((m) => m.version === v)?.compact)) {
+    db.prepare("INSERT OR REPLACE INTO sync_metadata (key, value) VALUES (?, '1')").run(COMPACT_PENDING);
+  }
+  const pending = db.prepare("SELECT 1 FROM sync_metadata WHERE key = ?").get(COMPACT_PENDING) !== undefined;
+  const before = pragma("page_count");
+  if (!pending && pragma("freelist_count") < Math.max(1, before * RECLAIM_FREE_SHARE)) return null;
+  try {
+    db.prepare("DELETE FROM sync_metadata WHERE key = ?").run(COMPACT_PENDING);
+    db.exec("VACUUM");
+  } catch {
+    db.prepare("INSERT OR REPLACE INTO sync_metadata (key, value) VALUES (?, '1')").run(COMPACT_PENDING);
+    return null;
+  }
+  return { pagesBefore: before, pagesAfter: pragma("page_count") };
+}
+
 /** Rolls back the newest `steps` applied migrations. Returns the versions rolled back. */
 export function migrateDown(db: Database, steps = 1, known: readonly Migration[] = MIGRATIONS): number[] {
   if (!Number.isInteger(steps) || steps < 1) {
@@ -169,7 +212,7 @@ export function migrateDown(db: Database, steps = 1, known: readonly Migration[]
  */
 export function prepareSchema(db: Database, skip: boolean): void {
   if (!skip) {
-    migrateUp(db);
+    compactAfterMigrations(db, migrateUp(db));
     return;
   }
   assertNotNewer(db);

@@ -25,7 +25,14 @@
 import { UpstreamError } from "../errors.ts";
 import type { ProblematicRange, RangeBoundary } from "../db/repos/problematic.ts";
 import { throwIfCancelled } from "./cancel.ts";
-import { type FailedOffset, groupFailures, PAGE_SIZE, type PageReader, readOffsets } from "./pages.ts";
+import {
+  type FailedOffset,
+  groupFailures,
+  PAGE_SIZE,
+  type PageReader,
+  type RangeRead,
+  readOffsets,
+} from "./pages.ts";
 import type { SyncDeps } from "./refresh.ts";
 import { ttlCutoff } from "./rules.ts";
 import { writeTests } from "./store.ts";
@@ -56,8 +63,11 @@ export interface DiscoveryOptions {
   since: string | null;
   eventId: number | null;
   signal?: AbortSignal;
-  /** Told after every stored page: pages read so far and tests stored by this walk. */
-  onPage?: (pages: number, tests: number) => void;
+  /**
+   * Told after every page is committed: pages read so far and the ids of the tests that page stored
+   * (a test pushed down by newer ones can appear on two pages).
+   */
+  onPage?: (pages: number, stored: readonly number[]) => void;
 }
 
 /** What a discovery did. */
@@ -111,13 +121,19 @@ export async function discoverTests(opts: DiscoveryOptions): Promise<DiscoveryRe
   const { repos, client, config } = deps;
   const result: DiscoveryResult = { inserted: 0, updated: 0, pages: 0, staleLeft: [], warnings: [] };
   const stored = new Set<number>();
+  // Ends a read of the next page (see below) that the walk no longer needs.
+  const stopAhead = new AbortController();
+  const readSignal = signal ? AbortSignal.any([signal, stopAhead.signal]) : stopAhead.signal;
+  // Pages go before other requests waiting for the request limit: each page waits for the one before
+  // it, and the product's bugs wait for its pages.
   const read: PageReader = async (page, size) => {
+    const options = { signal: readSignal, priority: "high" as const };
     try {
-      return await client.listTestsPage(pid, page, size, { retry5xx: false, signal });
+      return await client.listTestsPage(pid, page, size, { ...options, retry5xx: false });
     } catch (err) {
       // Only a 500 is the persistent page fault; other 5xx are transient and get the usual retries.
       if (err instanceof UpstreamError && err.status > 500 && err.status < 600) {
-        return await client.listTestsPage(pid, page, size, { signal });
+        return await client.listTestsPage(pid, page, size, options);
       }
       throw err;
     }
@@ -168,66 +184,84 @@ export async function discoverTests(opts: DiscoveryOptions): Promise<DiscoveryRe
       ),
     );
 
-  for (;;) {
-    if (result.pages >= config.maxPages) {
-      result.warnings.push(
-        `Product ${pid}: stopped after ${config.maxPages} pages (TESTIO_MAX_PAGES); older tests were not synced`,
+  // When the walk is sure to go on, the next page is requested before this one is written: every
+  // later page, and the product's bugs, wait for the page chain, so the write overlaps the request.
+  let ahead: Promise<RangeRead> | null = null;
+  try {
+    for (;;) {
+      if (result.pages >= config.maxPages) {
+        result.warnings.push(
+          `Product ${pid}: stopped after ${config.maxPages} pages (TESTIO_MAX_PAGES); older tests were not synced`,
+        );
+        final = { next_offset: (page - 1) * PAGE_SIZE, complete: true, since };
+        break;
+      }
+      throwIfCancelled(signal);
+      const from = (page - 1) * PAGE_SIZE;
+      const chunk = await (ahead ?? readOffsets(read, from, from + PAGE_SIZE));
+      ahead = null;
+      result.pages++;
+      result.warnings.push(...chunk.warnings.map((w) => `Product ${pid}: ${w}`));
+      failed.push(...chunk.failed);
+      for (const { offset, test } of chunk.tests) {
+        byOffset.set(offset, { test_id: test.id, end_at: test.end_at });
+        offsetOf.set(test.id, offset);
+      }
+      const tests = chunk.tests.map((t) => t.test);
+      const kept = since ? tests.filter((t) => t.end_at === null || t.end_at >= since) : tests;
+      // A later, looser since-bound resumes at the first test this bound left out.
+      firstOlder ??= chunk.tests.find((t) => !kept.includes(t.test))?.offset ?? null;
+      const known = incremental
+        ? [...repos.tests.existingIds(tests.map((t) => t.id))].filter((id) => !stored.has(id))
+        : [];
+      const olderOnly = since !== null && tests.length > 0 && kept.length === 0;
+      if (chunk.listEnd !== null) listEnd = chunk.listEnd;
+      if (chunk.endReached || olderOnly) {
+        final = { next_offset: olderOnly ? firstOlder ?? from : listEnd!, complete: true, since };
+      }
+
+      const onward = !final && (mode === "full" || !incremental || jumped || !known.length);
+      if (onward && result.pages < config.maxPages) {
+        ahead = readOffsets(read, from + PAGE_SIZE, from + 2 * PAGE_SIZE);
+        // Awaited on the next turn; this only keeps a read abandoned by a failed write quiet.
+        ahead.catch(() => {});
+      }
+
+      throwIfCancelled(signal);
+      const written = writeTests(
+        repos,
+        kept,
+        new Date().toISOString(),
+        () => saveCursor(final ?? cursorNow(from)),
       );
-      final = { next_offset: (page - 1) * PAGE_SIZE, complete: true, since };
+      result.inserted += written.inserted;
+      result.updated += written.updated;
+      for (const t of kept) stored.add(t.id);
+      opts.onPage?.(result.pages, kept.map((t) => t.id));
+
+      if (final) break;
+      if (onward) {
+        page++;
+        continue;
+      }
+      if (resume) {
+        jumped = true;
+        page = Math.max(page + 1, Math.floor((resume.next_offset + result.inserted) / PAGE_SIZE) + 1);
+        continue;
+      }
+      const remaining = stale.filter((s) => !offsetOf.has(s.id)).map((s) => s.rank + result.inserted);
+      if (worthWalking(remaining, page * PAGE_SIZE, config.maxPages - result.pages)) {
+        page++;
+        continue;
+      }
+      final = cursorNow(from);
       break;
     }
-    throwIfCancelled(signal);
-    const from = (page - 1) * PAGE_SIZE;
-    const chunk = await readOffsets(read, from, from + PAGE_SIZE);
-    result.pages++;
-    result.warnings.push(...chunk.warnings.map((w) => `Product ${pid}: ${w}`));
-    failed.push(...chunk.failed);
-    for (const { offset, test } of chunk.tests) {
-      byOffset.set(offset, { test_id: test.id, end_at: test.end_at });
-      offsetOf.set(test.id, offset);
+  } finally {
+    if (ahead) {
+      stopAhead.abort();
+      await ahead.catch(() => {});
     }
-    const tests = chunk.tests.map((t) => t.test);
-    const kept = since ? tests.filter((t) => t.end_at === null || t.end_at >= since) : tests;
-    // A later, looser since-bound resumes at the first test this bound left out.
-    firstOlder ??= chunk.tests.find((t) => !kept.includes(t.test))?.offset ?? null;
-    const known = incremental
-      ? [...repos.tests.existingIds(tests.map((t) => t.id))].filter((id) => !stored.has(id))
-      : [];
-    const olderOnly = since !== null && tests.length > 0 && kept.length === 0;
-    if (chunk.listEnd !== null) listEnd = chunk.listEnd;
-    if (chunk.endReached || olderOnly) {
-      final = { next_offset: olderOnly ? firstOlder ?? from : listEnd!, complete: true, since };
-    }
-
-    throwIfCancelled(signal);
-    const written = writeTests(
-      repos,
-      kept,
-      new Date().toISOString(),
-      () => saveCursor(final ?? cursorNow(from)),
-    );
-    result.inserted += written.inserted;
-    result.updated += written.updated;
-    for (const t of kept) stored.add(t.id);
-    opts.onPage?.(result.pages, stored.size);
-
-    if (final) break;
-    if (mode === "full" || !incremental || jumped || !known.length) {
-      page++;
-      continue;
-    }
-    if (resume) {
-      jumped = true;
-      page = Math.max(page + 1, Math.floor((resume.next_offset + result.inserted) / PAGE_SIZE) + 1);
-      continue;
-    }
-    const remaining = stale.filter((s) => !offsetOf.has(s.id)).map((s) => s.rank + result.inserted);
-    if (worthWalking(remaining, page * PAGE_SIZE, config.maxPages - result.pages)) {
-      page++;
-      continue;
-    }
-    final = cursorNow(from);
-    break;
   }
 
   result.staleLeft = stale.filter((s) => !offsetOf.has(s.id)).map((s) => s.id);

@@ -1,8 +1,17 @@
 /**
  * The sync engine (behaviour.md §5): products → features (and user stories) → tests → bugs, under the
- * sync lock, with a `sync_events` row per run. Products run in parallel within a phase; the pages of one
- * product run in order, each in its own transaction. Cancelling through the AbortSignal aborts the
- * requests in flight and commits nothing half-done.
+ * sync lock, with a `sync_events` row per run.
+ *
+ * The phase order holds per product: after the one products call, each product runs its own pipeline
+ * (its features, then its test walk, then its bugs) without waiting for the other products, so a run
+ * takes as long as its largest product rather than the sum of every phase's slowest product. In a full
+ * sync, bug batches start while the walk is still reading pages: each stored page queues its tests,
+ * and a batch goes out whenever 15 test ids are queued (from any product); the rest go out when every
+ * pipeline is done. Test-list pages, each waiting for the one before, go first in the request limit.
+ *
+ * The pages of one product run in order, each in its own transaction with the product's cursor; a bug
+ * batch is one transaction with its tests' `bugs_synced_at`. Cancelling through the AbortSignal
+ * aborts the requests in flight and commits nothing half-done.
  *
  * @example
  * ```ts
@@ -18,11 +27,11 @@ import type { Logger } from "../log.ts";
 import { MAX_BUG_TEST_IDS, type TestIOClient } from "../testio/client.ts";
 import type { ApiProduct } from "../testio/schemas.ts";
 import { isCancellation, throwIfCancelled } from "./cancel.ts";
-import { discoverTests } from "./discovery.ts";
+import { discoverTests, type DiscoveryResult } from "./discovery.ts";
 import { featureSource } from "./features.ts";
 import { acquireSyncLock, LOCK_WAIT_MS } from "./lock.ts";
 import { PAGE_SIZE } from "./pages.ts";
-import { Refresher } from "./refresh.ts";
+import { type BugBatch, Refresher } from "./refresh.ts";
 import { areBugsStale, areFeaturesStale, ttlCutoff } from "./rules.ts";
 import { resolveScope, resolveSince } from "./scope.ts";
 import { writeProducts } from "./store.ts";
@@ -110,6 +119,75 @@ async function settle(tasks: Promise<unknown>[], stop: AbortController): Promise
     })
   ));
   if (failure) throw failure.err;
+}
+
+/**
+ * Test ids waiting for their bugs, from every product of a run: a batch goes out as soon as 15 ids are
+ * queued, the rest when {@link BugFeed.flush} is called. Each id is queued once per run.
+ */
+class BugFeed {
+  readonly #send: (ids: number[]) => Promise<void>;
+  readonly #queued = new Set<number>();
+  readonly #sent: Promise<void>[] = [];
+  #pending: number[] = [];
+
+  constructor(send: (ids: number[]) => Promise<void>) {
+    this.#send = send;
+  }
+
+  /** Queues the ids not queued before and sends every full batch. */
+  add(ids: Iterable<number>): void {
+    for (const id of ids) {
+      if (this.#queued.has(id)) continue;
+      this.#queued.add(id);
+      this.#pending.push(id);
+      if (this.#pending.length === MAX_BUG_TEST_IDS) this.#sent.push(this.#send(this.#pending.splice(0)));
+    }
+  }
+
+  /** Sends what is queued as one last, short batch. */
+  flush(): void {
+    if (this.#pending.length) this.#sent.push(this.#send(this.#pending.splice(0)));
+  }
+
+  /** Resolves once every batch sent so far has settled; rejects then with the first failure. */
+  async settled(): Promise<void> {
+    const failed = (await Promise.allSettled(this.#sent)).find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
+  }
+}
+
+/** One run, as its product pipelines see it. */
+interface Run {
+  client: TestIOClient;
+  scope: readonly number[] | null;
+  since: string | null;
+  mode: SyncMode;
+  signal: AbortSignal;
+  stop: AbortController;
+  eventId: number;
+  counters: Counters;
+  warnings: string[];
+  progress: (p: SyncProgress) => void;
+}
+
+/** What the product pipelines of a run share. */
+interface Pipelines {
+  /** Products whose features are due. */
+  featureDue: Set<number>;
+  /** Products whose features this run fetched. */
+  featuresSynced: Set<number>;
+  /** Products whose test list could not be read. */
+  unreadProducts: Set<number>;
+  feed: BugFeed;
+  /** Progress: a product's features settled. */
+  featureDone(p: ApiProduct): void;
+  /** Progress: a product's walk stored its page `pages`. */
+  pageDone(p: ApiProduct, pages: number): void;
+  /** Progress: a product's walk ended (read to its end or failed). */
+  walkEnded(p: ApiProduct): void;
+  /** Progress: what a product's test phase is doing now. */
+  testsNote(p: ApiProduct, message: string): void;
 }
 
 /** Runs syncs of one database; owns the fetch-and-store operations shared with the freshness layer. */
@@ -259,27 +337,10 @@ export class SyncEngine implements Disposable, AsyncDisposable {
     return summary;
   }
 
-  async #phases(run: {
-    client: TestIOClient;
-    scope: readonly number[] | null;
-    since: string | null;
-    mode: SyncMode;
-    signal: AbortSignal;
-    stop: AbortController;
-    eventId: number;
-    counters: Counters;
-    warnings: string[];
-    progress: (p: SyncProgress) => void;
-  }): Promise<void> {
-    const { client, since, mode, signal, counters, warnings, progress } = run;
-    const all = (tasks: Promise<unknown>[]) => settle(tasks, run.stop);
+  async #phases(run: Run): Promise<void> {
+    const { client, mode, signal, counters, warnings, progress } = run;
     const repos = this.#repos;
     const refresher = this.refresher!;
-    const cutoff = () => ttlCutoff(new Date(), this.#config.cacheTtlSeconds);
-    const tolerate = (what: string) => (err: unknown) => {
-      if (isFatal(err)) throw err;
-      warnings.push(`${what}: ${errorMessage(err)}`);
-    };
 
     // Products.
     progress({ phase: "products", done: 0, total: 1, message: "Listing products" });
@@ -295,111 +356,97 @@ export class SyncEngine implements Disposable, AsyncDisposable {
     counters.products_synced = products.length;
     progress({ phase: "products", done: 1, total: 1, message: `${products.length} products` });
 
-    // Features and user stories (full: always; incremental: when stale by the TTL).
-    const featureDue = products.filter((p) =>
-      mode === "full" || areFeaturesStale(repos.products.get(p.id)?.features_synced_at ?? null, cutoff())
+    // Features (full: always; incremental: when stale by the TTL), then tests, then bugs: a pipeline per
+    // product, so that no product waits for the slowest one between phases.
+    const cutoff = ttlCutoff(new Date(), this.#config.cacheTtlSeconds);
+    const featureDue = new Set(
+      products.filter((p) =>
+        mode === "full" || areFeaturesStale(repos.products.get(p.id)?.features_synced_at ?? null, cutoff)
+      ).map((p) => p.id),
     );
-    const featuresSynced = new Set<number>();
-    let featuresDone = 0;
-    progress({ phase: "features", done: 0, total: featureDue.length, message: "Syncing features" });
-    await all(featureDue.map((p) =>
-      refresher.features(p.id, signal).then((r) => {
-        counters.features_synced += r.features;
-        counters.user_stories_synced += r.userStories;
-        warnings.push(...r.warnings);
-        featuresSynced.add(p.id);
-      }, tolerate(`Product ${p.id}: features not synced`)).finally(() =>
-        progress({
-          phase: "features",
-          done: ++featuresDone,
-          total: featureDue.length,
-          productId: p.id,
-          message: `Features of ${p.name}`,
-        })
-      )
-    ));
-
-    // Tests.
-    const pages = new Map<number, number>();
     const expected = products.reduce(
       (n, p) => n + (mode === "full" ? Math.floor(repos.tests.count(p.id) / PAGE_SIZE) + 1 : 1),
       0,
     );
-    const pageProgress = (p: ApiProduct, n: number) => {
-      pages.set(p.id, n);
+    const pages = new Map<number, number>();
+    let walking = products.length;
+    // Every walk still going reads at least one more page.
+    const reportPages = (p: ApiProduct, message: string) => {
       const done = [...pages.values()].reduce((a, b) => a + b, 0);
-      progress({
-        phase: "tests",
-        done,
-        total: Math.max(expected, done),
-        productId: p.id,
-        message: `Tests of ${p.name}: page ${n}`,
-      });
+      progress({ phase: "tests", done, total: Math.max(expected, done + walking), productId: p.id, message });
     };
-    progress({ phase: "tests", done: 0, total: expected, message: "Walking test lists" });
-    const staleLeft: number[] = [];
-    // Tests whose own refresh failed in this run keep their cached bugs: the bugs endpoint silently
-    // leaves out tests the token cannot see, and an empty answer would wipe good data.
-    const unreadProducts = new Set<number>();
-    const unreadTests = new Set<number>();
-    await all(products.map((p) =>
-      discoverTests({
-        deps: { repos, client, config: this.#config, log: this.#log },
-        productId: p.id,
-        mode,
-        since,
-        eventId: run.eventId,
-        signal,
-        onPage: (n) => pageProgress(p, n),
-      }).then(async (r) => {
-        counters.tests_discovered += r.inserted;
-        counters.tests_updated += r.updated;
-        warnings.push(...r.warnings);
-        staleLeft.push(...r.staleLeft);
-        await this.#checkTestFeatures(p, featuresSynced, signal, warnings);
-      }, (err) => {
-        unreadProducts.add(p.id);
-        tolerate(`Product ${p.id}: tests not synced`)(err);
-      })
-    ));
-    if (staleLeft.length) {
-      progress({ phase: "tests", done: 0, total: staleLeft.length, message: "Refreshing stale tests" });
-      for (const [id, outcome] of await refresher.tests(staleLeft, signal)) {
-        if (outcome.ok) counters.tests_updated++;
-        else if (outcome.cancelled) throwIfCancelled(signal);
-        else {
-          unreadTests.add(id);
-          warnings.push(`Test ${id}: refresh failed, cached copy kept: ${outcome.error}`);
-        }
+    let featuresDone = 0;
+    const batches: BugBatch[] = [];
+    let batchesSent = 0;
+    let batchesDone = 0;
+    const feed = new BugFeed(async (ids) => {
+      batchesSent++;
+      const settled = await refresher.bugs(ids, signal, (batch) => {
+        counters.bugs_synced += batch.bugs;
+        batchesDone++;
+        progress({
+          phase: "bugs",
+          done: batchesDone,
+          total: batchesSent,
+          message: `Bugs: batch ${batchesDone} of ${batchesSent}`,
+        });
+      });
+      batches.push(...settled);
+      // A batch the cache could not store (a full disk) ends the run, as a failed page write does.
+      const local = settled.find((b) => !b.outcome.ok && b.outcome.local);
+      if (local) {
+        run.stop.abort();
+        throw new Error((local.outcome as { error: string }).error);
       }
+    });
+    const shared: Pipelines = {
+      featureDue,
+      featuresSynced: new Set(),
+      unreadProducts: new Set(),
+      feed,
+      featureDone: (p) =>
+        progress({
+          phase: "features",
+          done: ++featuresDone,
+          total: featureDue.size,
+          productId: p.id,
+          message: `Features of ${p.name}`,
+        }),
+      pageDone: (p, n) => {
+        pages.set(p.id, n);
+        reportPages(p, `Tests of ${p.name}: page ${n}`);
+      },
+      walkEnded: (p) => {
+        walking--;
+        reportPages(p, `Tests of ${p.name}: ${pages.get(p.id) ?? 0} pages read`);
+      },
+      testsNote: reportPages,
+    };
+    progress({ phase: "features", done: 0, total: featureDue.size, message: "Syncing features" });
+    progress({ phase: "tests", done: 0, total: expected, message: "Walking test lists" });
+    let failure: { err: unknown } | null = null;
+    try {
+      await settle(products.map((p) => this.#syncProduct(p, run, shared)), run.stop);
+      feed.flush();
+    } catch (err) {
+      failure = { err };
     }
+    // A failed pipeline has aborted `stop`, which cancels the batches in flight. A batch that could not
+    // be stored has aborted it too, and its error (rather than the cancellation) is the one to report.
+    await feed.settled();
+    if (failure) throw failure.err;
+    throwIfCancelled(signal);
 
-    // Bugs: every test in scope after a full walk; the stale ones otherwise.
-    const bugCutoff = cutoff();
-    const due = repos.tests.scopeStamps(
-      products.filter((p) => !unreadProducts.has(p.id)).map((p) => p.id),
-      since,
-    )
-      .filter((t) => !unreadTests.has(t.id) && (mode === "full" || areBugsStale(t, bugCutoff)))
-      .map((t) => t.id);
-    if (unreadProducts.size) {
+    const unread = [...shared.unreadProducts];
+    if (unread.length) {
+      const which = `product${unread.length > 1 ? "s" : ""} ${unread.join(", ")}`;
       warnings.push(
-        `Bugs of product${unreadProducts.size > 1 ? "s" : ""} ${
-          [...unreadProducts].join(", ")
-        } not refreshed: their test lists could not be read, cached bugs kept`,
+        mode === "full"
+          ? `Bugs of ${which} refreshed only for the tests read before the test list failed; ` +
+            "the other tests keep their cached bugs"
+          : `Bugs of ${which} not refreshed: their test lists could not be read, cached bugs kept`,
       );
     }
-    progress({
-      phase: "bugs",
-      done: 0,
-      total: Math.ceil(due.length / MAX_BUG_TEST_IDS),
-      message: "Syncing bugs",
-    });
-    const batches = await refresher.bugs(due, signal, (batch, done, total) => {
-      counters.bugs_synced += batch.bugs;
-      progress({ phase: "bugs", done, total, message: `Bugs: batch ${done} of ${total}` });
-    });
-    throwIfCancelled(signal);
     const failed = batches.filter((b) => !b.outcome.ok);
     for (const b of batches) warnings.push(...b.warnings);
     if (failed.length && failed.length === batches.length) {
@@ -410,6 +457,86 @@ export class SyncEngine implements Disposable, AsyncDisposable {
         `Bugs of tests ${b.testIds.join(",")} not synced: ${(b.outcome as { error: string }).error}`,
       );
     }
+  }
+
+  /**
+   * One product's part of a run, in the order of behaviour.md §5: its features (when due), its test
+   * walk, then its bugs. In a full sync the walk queues every test it stores for its bugs, so bug
+   * batches start while later pages are still being read; an incremental sync queues the stale ones
+   * once the walk and the refresh of stale tests are done. A failure of this product alone becomes a
+   * warning; a fatal one (cancellation, a rejected token) is thrown and stops the other products.
+   */
+  async #syncProduct(p: ApiProduct, run: Run, shared: Pipelines): Promise<void> {
+    const { mode, since, signal, counters, warnings } = run;
+    const refresher = this.refresher!;
+    const tolerate = (what: string, err: unknown) => {
+      if (isFatal(err)) throw err;
+      warnings.push(`${what}: ${errorMessage(err)}`);
+    };
+
+    if (shared.featureDue.has(p.id)) {
+      try {
+        const r = await refresher.features(p.id, signal);
+        counters.features_synced += r.features;
+        counters.user_stories_synced += r.userStories;
+        warnings.push(...r.warnings);
+        shared.featuresSynced.add(p.id);
+      } catch (err) {
+        tolerate(`Product ${p.id}: features not synced`, err);
+      } finally {
+        shared.featureDone(p);
+      }
+    }
+
+    let walk: DiscoveryResult;
+    try {
+      walk = await discoverTests({
+        deps: { repos: this.#repos, client: run.client, config: this.#config, log: this.#log },
+        productId: p.id,
+        mode,
+        since,
+        eventId: run.eventId,
+        signal,
+        onPage: (n, stored) => {
+          shared.pageDone(p, n);
+          if (mode === "full") shared.feed.add(stored);
+        },
+      });
+    } catch (err) {
+      shared.unreadProducts.add(p.id);
+      tolerate(`Product ${p.id}: tests not synced`, err);
+      return;
+    } finally {
+      shared.walkEnded(p);
+    }
+    counters.tests_discovered += walk.inserted;
+    counters.tests_updated += walk.updated;
+    warnings.push(...walk.warnings);
+    await this.#checkTestFeatures(p, shared.featuresSynced, signal, warnings);
+
+    // Tests whose own refresh failed keep their cached bugs: the bugs endpoint silently leaves out
+    // tests the token cannot see, and an empty answer would wipe good data.
+    const unreadTests = new Set<number>();
+    if (walk.staleLeft.length) {
+      shared.testsNote(p, `Tests of ${p.name}: refreshing ${walk.staleLeft.length} stale tests`);
+      for (const [id, outcome] of await refresher.tests(walk.staleLeft, signal)) {
+        if (outcome.ok) counters.tests_updated++;
+        else if (outcome.cancelled) throwIfCancelled(signal);
+        else {
+          unreadTests.add(id);
+          warnings.push(`Test ${id}: refresh failed, cached copy kept: ${outcome.error}`);
+        }
+      }
+    }
+
+    // Bugs: after a full walk every test of the product in scope (those the walk queued already are
+    // not queued again); otherwise the stale ones.
+    const cutoff = ttlCutoff(new Date(), this.#config.cacheTtlSeconds);
+    shared.feed.add(
+      this.#repos.tests.scopeStamps([p.id], since)
+        .filter((t) => !unreadTests.has(t.id) && (mode === "full" || areBugsStale(t, cutoff)))
+        .map((t) => t.id),
+    );
   }
 
   /**

@@ -70,7 +70,6 @@ export function testInput(t: ApiTest): TestInput {
       max_version: p.max_version,
       browsers: p.browsers,
     })),
-    raw: t.raw,
   };
 }
 
@@ -95,7 +94,6 @@ export function bugInput(b: ApiBug, productId: number, featureId: number | null)
     title: b.title,
     severity: b.severity,
     status: b.status,
-    api_status: b.api_status,
     auto_accepted: b.auto_accepted,
     known: b.known,
     rejection_reason: b.rejection_reason,
@@ -107,7 +105,6 @@ export function bugInput(b: ApiBug, productId: number, featureId: number | null)
     reported_at: b.reported_at,
     comments_count: b.comments_count,
     devices: b.devices.map((d) => ({ category: d.category, os: d.os, browsers: d.browsers, name: d.name })),
-    raw: b.raw,
   };
 }
 

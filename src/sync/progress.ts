@@ -23,16 +23,28 @@ export interface OverallProgress {
   message: string;
 }
 
-/** Folds phase reports into one monotonic fraction: each phase is one unit of the total. */
+/**
+ * Folds phase reports into one monotonic fraction: each phase is one unit of the total. The phases of
+ * different products overlap (one product's bugs while another's pages are read), so each phase's
+ * latest fraction is kept and the position is their sum. A phase reported with a total of 0 has
+ * nothing to do and counts as complete.
+ */
 export class ProgressTracker {
   #last = 0;
+  readonly #fractions = new Map<SyncProgress["phase"], number>();
 
   /** The overall position after report `p`. */
   update(p: SyncProgress): OverallProgress {
-    const index = PHASES.indexOf(p.phase);
-    const within = p.phase === "done" ? 0 : p.total ? Math.min(1, p.done / p.total) : 0;
-    this.#last = Math.max(this.#last, Math.round((index + within) * 1000) / 1000);
-    return { progress: this.#last, total: PHASES.length - 1, phase: p.phase, message: p.message };
+    const total = PHASES.length - 1;
+    if (p.phase === "done") {
+      this.#last = total;
+    } else {
+      const fraction = p.total === 0 ? 1 : p.total ? Math.min(1, p.done / p.total) : 0;
+      this.#fractions.set(p.phase, fraction);
+      const sum = [...this.#fractions.values()].reduce((a, b) => a + b, 0);
+      this.#last = Math.max(this.#last, Math.round(sum * 1000) / 1000);
+    }
+    return { progress: this.#last, total, phase: p.phase, message: p.message };
   }
 }
 
@@ -41,14 +53,17 @@ export interface ProgressSink {
   /** A terminal gets a redrawn bar; anything else gets plain lines. */
   isTerminal: boolean;
   write(text: string): void;
-  /** Shortest gap between two plain lines of the same phase, in ms (default 1000). */
+  /** Shortest gap between two plain lines, in ms (default 1000); a phase's first report is always shown. */
   lineIntervalMs?: number;
 }
 
-/** Draws progress for a person: a bar redrawn in place on a terminal, throttled plain lines otherwise. */
+/**
+ * Draws progress for a person: a bar redrawn in place on a terminal, otherwise plain lines, at most one
+ * a second beyond the first report of each phase.
+ */
 export function progressPrinter(sink: ProgressSink): { update(p: OverallProgress): void; finish(): void } {
   const width = 28;
-  let lastPhase = "";
+  const seen = new Set<string>();
   let lastLine = 0;
   let drawn = false;
   return {
@@ -65,9 +80,11 @@ export function progressPrinter(sink: ProgressSink): { update(p: OverallProgress
         drawn = true;
         return;
       }
+      // Phases overlap, so a line per phase change would be a line per report.
       const now = Date.now();
-      if (p.phase === lastPhase && now - lastLine < (sink.lineIntervalMs ?? 1000)) return;
-      lastPhase = p.phase;
+      const first = !seen.has(p.phase);
+      if (!first && now - lastLine < (sink.lineIntervalMs ?? 1000)) return;
+      seen.add(p.phase);
       lastLine = now;
       sink.write(`sync ${String(pct).padStart(3)}% ${p.phase}: ${p.message}\n`);
     },

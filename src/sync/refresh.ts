@@ -12,7 +12,7 @@
  */
 import type { Config } from "../config.ts";
 import type { Repositories } from "../db/repos/index.ts";
-import { errorMessage, UpstreamError } from "../errors.ts";
+import { errorMessage, PayloadError, UpstreamError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { MAX_BUG_TEST_IDS, type TestIOClient } from "../testio/client.ts";
 import type { ApiBug } from "../testio/schemas.ts";
@@ -38,6 +38,8 @@ export type RefreshOutcome =
     error: string;
     /** The refresh was cancelled (not a failure of the API). */
     cancelled: boolean;
+    /** The failure is local, not the API's: the cache could not be written (a full disk, say). */
+    local: boolean;
   };
 
 /** The outcome of one bug batch. */
@@ -50,11 +52,13 @@ export interface BugBatch {
 }
 
 function failure(err: unknown): RefreshOutcome {
+  const cancelled = isCancellation(err);
   return {
     ok: false,
     notFound: err instanceof UpstreamError && err.status === 404,
     error: errorMessage(err),
-    cancelled: isCancellation(err),
+    cancelled,
+    local: !cancelled && !(err instanceof UpstreamError) && !(err instanceof PayloadError),
   };
 }
 
@@ -102,6 +106,7 @@ export class Refresher {
           ok: false,
           notFound: false,
           cancelled: false,
+          local: false,
           error: `test ${id} belongs to product ${test.product_id}, outside TESTIO_PRODUCT_IDS`,
         };
       }

@@ -11,12 +11,20 @@ import type { SyncTrigger } from "../db/repos/sync_events.ts";
 /** incremental: stop at known tests; full: walk every page and refresh every bug. */
 export type SyncMode = "incremental" | "full";
 
-/** A progress report from a running sync. */
+/**
+ * A progress report from a running sync. Each product goes through features → tests → bugs on its
+ * own, so reports of different phases interleave; `products` comes first and `done` last.
+ */
 export interface SyncProgress {
   phase: "products" | "features" | "tests" | "bugs" | "done";
-  /** Units done and expected in this phase (expected may grow as pages are discovered). */
+  /**
+   * Units done and expected in this phase, over every product of the run: features synced, test
+   * pages read, bug batches settled. Expected may grow (pages found beyond the estimate, bug batches
+   * queued as pages come in); 0 means the phase has nothing to do.
+   */
   done: number;
   total?: number;
+  /** The product a features or tests report is about. */
   productId?: number;
   message: string;
 }

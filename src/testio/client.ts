@@ -1,19 +1,19 @@
 /**
  * The TestIO Customer API client: fetch over HTTPS with `Authorization: Token <token>`, one request
- * limit shared by every call, a timeout per request, retries (behaviour.md §6) and zod parsing of every
- * payload at the boundary. The token never appears in errors or logs.
+ * limit shared by every call (a call may ask to be served first), a timeout per request, retries
+ * (behaviour.md §6) and zod parsing of every payload at the boundary. The token never appears in
+ * errors or logs.
  *
  * @example
  * ```ts
  * using client = new TestIOClient({ baseUrl: "https://api.test.io/customer/v2", token, log });
- * const { tests, received, warnings } = await client.listTestsPage(598, 1, 25, { signal });
+ * const { tests, received, warnings } = await client.listTestsPage(598, 1, 25, { signal, priority: "high" });
  * const { bugs } = await client.listBugs(tests.map((t) => t.id).slice(0, 15), signal);
  * ```
  */
-import type { z } from "zod";
 import { CancelledError, errorMessage, InputError, PayloadError, UpstreamError } from "../errors.ts";
 import { type Logger, Redactor } from "../log.ts";
-import { Semaphore } from "./limit.ts";
+import { type Priority, Semaphore } from "./limit.ts";
 import {
   type ApiBug,
   type ApiFeature,
@@ -29,6 +29,7 @@ import {
   parseListEnvelope,
   ProductSchema,
   type RawJson,
+  type RecordSchema,
   TestSchema,
   UserStorySchema,
 } from "./schemas.ts";
@@ -64,6 +65,11 @@ export interface TestIOClientOptions {
 export interface RequestOptions {
   /** Aborting it stops the call at once with a CancelledError; no retry follows. */
   signal?: AbortSignal;
+  /**
+   * Place in the queue for the request limit (default `normal`): `high` requests get the next free
+   * permit before any `normal` one.
+   */
+  priority?: Priority;
 }
 
 /** Options of {@link TestIOClient.listTestsPage}. */
@@ -110,18 +116,16 @@ interface CallSpec {
   /** What is asked for, for messages: "test 123", "features of product 5". */
   what: string;
   signal?: AbortSignal;
+  priority?: Priority;
   retry5xx?: boolean;
   /** False for a single attempt with no retry of any kind. */
   retry?: boolean;
 }
 
-function signalOf(options: AbortSignal | RequestOptions | undefined): AbortSignal | undefined {
-  return options instanceof AbortSignal ? options : options?.signal;
-}
-
-function pickOptions(options: AbortSignal | ListTestsPageOptions | undefined): ListTestsPageOptions {
+/** The per-call options of a call spec, from either form a method accepts. */
+function callOptions(options: AbortSignal | ListTestsPageOptions | undefined): ListTestsPageOptions {
   if (options instanceof AbortSignal) return { signal: options };
-  return { signal: options?.signal, retry5xx: options?.retry5xx };
+  return { signal: options?.signal, priority: options?.priority, retry5xx: options?.retry5xx };
 }
 
 function requireId(value: number, label: string): void {
@@ -237,7 +241,7 @@ export class TestIOClient implements Disposable {
       kind: "products",
       path: "products",
       what: "products",
-      signal: signalOf(options),
+      ...callOptions(options),
     });
     const parsed = this.#parseList(body, "products", "product", ProductSchema);
     return { products: parsed.items, warnings: parsed.warnings };
@@ -250,7 +254,7 @@ export class TestIOClient implements Disposable {
       kind: "product",
       path: `products/${productId}`,
       what: `product ${productId}`,
-      signal: signalOf(options),
+      ...callOptions(options),
     });
     return parseEntityEnvelope(body, "product", "product", ProductSchema);
   }
@@ -275,7 +279,7 @@ export class TestIOClient implements Disposable {
       path: `products/${productId}/exploratory_tests`,
       query,
       what: `tests page ${page} (per_page ${perPage}) of product ${productId}`,
-      ...pickOptions(options),
+      ...callOptions(options),
     });
     const parsed = this.#parseList(body, "exploratory_tests", "test", TestSchema);
     return { tests: parsed.items, received: parsed.received, warnings: parsed.warnings };
@@ -288,7 +292,7 @@ export class TestIOClient implements Disposable {
       kind: "test",
       path: `exploratory_tests/${testId}`,
       what: `test ${testId}`,
-      signal: signalOf(options),
+      ...callOptions(options),
     });
     return parseEntityEnvelope(body, "exploratory_test", "test", TestSchema);
   }
@@ -316,7 +320,7 @@ export class TestIOClient implements Disposable {
       // The API takes plain comma-separated ids; URLSearchParams would encode the commas.
       query: `filter_test_cycle_ids=${ids.join(",")}`,
       what: `bugs of tests ${ids.join(",")}`,
-      signal: signalOf(options),
+      ...callOptions(options),
     });
     const parsed = this.#parseList(body, "bugs", "bug", BugSchema);
     return { bugs: parsed.items, warnings: parsed.warnings };
@@ -335,7 +339,7 @@ export class TestIOClient implements Disposable {
       kind: "features",
       path: `products/${productId}/features`,
       what: `features of product ${productId}`,
-      signal: signalOf(options),
+      ...callOptions(options),
     });
     const parsed = this.#parseList(body, "features", "feature", FeatureSchema);
     return { features: parsed.items, warnings: parsed.warnings };
@@ -353,7 +357,7 @@ export class TestIOClient implements Disposable {
       kind: "section_features",
       path: `products/${productId}/sections/${sectionId}/features`,
       what: `features of section ${sectionId} of product ${productId}`,
-      signal: signalOf(options),
+      ...callOptions(options),
     });
     const parsed = this.#parseList(body, "features", "feature", FeatureSchema);
     return { features: parsed.items, warnings: parsed.warnings };
@@ -375,7 +379,7 @@ export class TestIOClient implements Disposable {
       path: `products/${productId}/user_stories`,
       query: sectionId ? new URLSearchParams({ section_id: String(sectionId) }).toString() : undefined,
       what: `user stories of product ${productId}${sectionId ? ` section ${sectionId}` : ""}`,
-      signal: signalOf(options),
+      ...callOptions(options),
     });
     const parsed = this.#parseList(body, "user_stories", "user story", UserStorySchema);
     return { userStories: parsed.items, warnings: parsed.warnings };
@@ -392,7 +396,7 @@ export class TestIOClient implements Disposable {
         path: "products",
         what: "products",
         retry: false,
-        signal: signalOf(options),
+        ...callOptions(options),
       });
       const products = body.products;
       return { ok: true, status: "valid", productCount: Array.isArray(products) ? products.length : 0 };
@@ -410,7 +414,7 @@ export class TestIOClient implements Disposable {
     }
   }
 
-  #parseList<T>(body: RawJson, key: string, kind: EntityKind, schema: z.ZodType<T>): ParsedList<T> {
+  #parseList<T>(body: RawJson, key: string, kind: EntityKind, schema: RecordSchema<T>): ParsedList<T> {
     const parsed = parseListEnvelope(body, key, kind, schema);
     if (parsed.warnings.length > 0) {
       parsed.warnings = parsed.warnings.map((w) => this.#redact(w));
@@ -490,7 +494,7 @@ export class TestIOClient implements Disposable {
   /** One HTTP exchange under a permit of the request limit. */
   async #attempt(url: string, spec: CallSpec): Promise<Attempt> {
     const signals = [this.#closed.signal, ...(spec.signal ? [spec.signal] : [])];
-    using _permit = await this.#limit.acquire(AbortSignal.any(signals));
+    using _permit = await this.#limit.acquire(AbortSignal.any(signals), spec.priority);
     using timeout = deadline(this.#timeoutMs);
     const signal = AbortSignal.any([...signals, timeout.signal]);
     this.#requestCount++;

@@ -1,16 +1,22 @@
 /**
  * A counting semaphore handing out disposable permits: the global request limit of the API client.
+ * Waiters queue by priority: a released permit goes to the oldest `high` waiter, then to the oldest
+ * `normal` one. The sync asks `high` for test-list pages, the sequential chain every product's bugs
+ * wait for, so that they never queue behind bug batches.
  *
  * @example
  * ```ts
  * const limit = new Semaphore(10);
  * {
- *   using _permit = await limit.acquire(signal);
+ *   using _permit = await limit.acquire(signal, "high");
  *   await fetch(url);
  * } // the permit is released here, even when fetch throws
  * ```
  */
 import { CancelledError } from "../errors.ts";
+
+/** Which waiters are served first: `high` before `normal`, first come, first served within each. */
+export type Priority = "high" | "normal";
 
 interface Waiter {
   resolve: (permit: Disposable) => void;
@@ -19,11 +25,11 @@ interface Waiter {
   onAbort: () => void;
 }
 
-/** At most `max` holders at a time; waiters are served first come, first served. */
+/** At most `max` holders at a time; waiters are served by priority, then first come, first served. */
 export class Semaphore {
   readonly max: number;
   #active = 0;
-  readonly #waiters: Waiter[] = [];
+  readonly #queues: Record<Priority, Waiter[]> = { high: [], normal: [] };
 
   /** @throws {RangeError} when `max` is not a positive integer. */
   constructor(max: number) {
@@ -36,9 +42,9 @@ export class Semaphore {
     return this.#active;
   }
 
-  /** Callers waiting for a permit. */
+  /** Callers waiting for a permit, of both priorities. */
   get waiting(): number {
-    return this.#waiters.length;
+    return this.#queues.high.length + this.#queues.normal.length;
   }
 
   /**
@@ -47,25 +53,26 @@ export class Semaphore {
    *
    * @throws {CancelledError} when `signal` aborts before a permit is granted.
    */
-  acquire(signal?: AbortSignal): Promise<Disposable> {
+  acquire(signal?: AbortSignal, priority: Priority = "normal"): Promise<Disposable> {
     if (signal?.aborted) return Promise.reject(new CancelledError("Request cancelled"));
     if (this.#active < this.max) {
       this.#active++;
       return Promise.resolve(this.#permit());
     }
+    const queue = this.#queues[priority];
     return new Promise<Disposable>((resolve, reject) => {
       const waiter: Waiter = {
         resolve,
         reject,
         signal,
         onAbort: () => {
-          const i = this.#waiters.indexOf(waiter);
-          if (i >= 0) this.#waiters.splice(i, 1);
+          const i = queue.indexOf(waiter);
+          if (i >= 0) queue.splice(i, 1);
           reject(new CancelledError("Request cancelled"));
         },
       };
       signal?.addEventListener("abort", waiter.onAbort, { once: true });
-      this.#waiters.push(waiter);
+      queue.push(waiter);
     });
   }
 
@@ -81,7 +88,7 @@ export class Semaphore {
   }
 
   #release(): void {
-    const next = this.#waiters.shift();
+    const next = this.#queues.high.shift() ?? this.#queues.normal.shift();
     if (!next) {
       this.#active--;
       return;

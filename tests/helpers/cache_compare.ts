@@ -206,8 +206,9 @@ export function assertBugsMatch(db: Database, data: FakeDataset, testIds: readon
   const wanted = new Set(testIds);
   const cached = rows(
     db,
-    `SELECT id, test_id, severity, status, api_status, known, rejection_reason, test_feature_id, feature_id, author,
-       reported_at FROM bugs ORDER BY id`,
+    `SELECT id, test_id, severity, status,
+       CASE status WHEN 'auto_accepted' THEN 'accepted' ELSE status END AS api_status, known, rejection_reason,
+       test_feature_id, feature_id, author, reported_at FROM bugs ORDER BY id`,
   ).filter((r) => wanted.has(r.test_id as number)).map((r) => ({
     ...r,
     reported_at: ms(r.reported_at as string),

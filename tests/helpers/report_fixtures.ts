@@ -108,7 +108,6 @@ export function handBuiltCache(path = ":memory:"): HandBuiltCache {
         test_environment: null,
         created_by: null,
         submitted_by: null,
-        raw: { id: t.id },
         ...t,
         features: (t.features ?? []).map((f) => ({
           id: f.id ?? nextTestFeature++,
@@ -140,7 +139,6 @@ export function handBuiltCache(path = ":memory:"): HandBuiltCache {
           title: `Bug ${b.id}`,
           severity: "low",
           status,
-          api_status: status === "auto_accepted" ? "accepted" : status,
           auto_accepted: status === "auto_accepted",
           known: false,
           rejection_reason: null,
@@ -152,7 +150,6 @@ export function handBuiltCache(path = ":memory:"): HandBuiltCache {
           reported_at: null,
           comments_count: 0,
           devices: [],
-          raw: { id: b.id },
           ...b,
         };
       });

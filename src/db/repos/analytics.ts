@@ -92,7 +92,8 @@ const JOINS: Readonly<Record<JoinName, string>> = {
   tp: "LEFT JOIN test_platforms tp ON tp.test_id = t.id",
   ft: "LEFT JOIN test_features ft ON ft.test_id = t.id",
   btf: "LEFT JOIN test_features btf ON btf.id = b.test_feature_id",
-  dv: "LEFT JOIN json_each(b.devices) dv",
+  // One row per OS family of the bug's device list (migration 0005); '' stands for a device without one.
+  dv: "LEFT JOIN device_set_os dv ON dv.device_set_id = b.device_set_id",
 };
 
 // OS names arrive with and without versions ("iOS" on requirements, "iOS 17" on devices): the family
@@ -141,7 +142,7 @@ const DIMENSION_SQL: Readonly<Record<DimensionKey, DimensionSql>> = {
   platform: {
     testKey: () => osFamily("tp.os"),
     testJoins: ["tp"],
-    bugKey: () => osFamily("dv.value ->> '$.os'"),
+    bugKey: () => "nullif(dv.os_family, '')",
     bugJoins: ["dv"],
     lowerCase: true,
   },

@@ -12,7 +12,7 @@
  * using things = new ThingsRepo(db);
  * ```
  */
-import type { StatementSync } from "node:sqlite";
+import type { SQLInputValue, StatementSync } from "node:sqlite";
 import type { Database, Params } from "../database.ts";
 
 /** The sort direction every list accepts. */
@@ -54,39 +54,110 @@ function remember<V>(cache: Map<string, V>, key: string, value: V): void {
   while (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
 }
 
+/**
+ * A statement prepared from SQL whose `:name` parameters were renumbered as `?1`, `?2`, … in order of
+ * first use, with the names in that order. node:sqlite binds a parameter object name by name, and
+ * that cost more than the statement itself: 20 µs for a 21-column bug insert against 4.5 µs with the
+ * same values bound by position.
+ */
+interface Prepared {
+  stmt: StatementSync;
+  names: readonly string[];
+}
+
+/**
+ * `sql` with each `:name` parameter outside string literals, quoted identifiers and comments replaced
+ * by `?N`, and the names in numbering order (a name used twice keeps its number).
+ */
+export function numberParameters(sql: string): { sql: string; names: string[] } {
+  const names: string[] = [];
+  let out = "";
+  let i = 0;
+  const closers: Record<string, string> = { "'": "'", '"': '"', "`": "`", "[": "]" };
+  while (i < sql.length) {
+    const c = sql[i];
+    if (c in closers) {
+      const end = sql.indexOf(closers[c], i + 1);
+      const stop = end < 0 ? sql.length : end + 1;
+      out += sql.slice(i, stop);
+      i = stop;
+    } else if (c === "-" && sql[i + 1] === "-") {
+      const end = sql.indexOf("\n", i);
+      const stop = end < 0 ? sql.length : end;
+      out += sql.slice(i, stop);
+      i = stop;
+    } else if (c === "/" && sql[i + 1] === "*") {
+      const end = sql.indexOf("*/", i + 2);
+      const stop = end < 0 ? sql.length : end + 2;
+      out += sql.slice(i, stop);
+      i = stop;
+    } else if (c === ":" && /[A-Za-z_]/.test(sql[i + 1] ?? "")) {
+      const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(sql.slice(i + 1))![0];
+      let n = names.indexOf(name);
+      if (n < 0) n = names.push(name) - 1;
+      out += `?${n + 1}`;
+      i += name.length + 1;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return { sql: out, names };
+}
+
+/** The values of `params` in the order of `names`; every name must be given and nothing else. */
+function bindOrder(names: readonly string[], params: Params, sql: string): SQLInputValue[] {
+  const values = names.map((n) => {
+    const v = params[n];
+    if (v === undefined) throw new Error(`SQL parameter :${n} has no value in: ${sql.slice(0, 80)}`);
+    return v;
+  });
+  let given = 0;
+  for (const _ in params) given++;
+  if (given !== names.length) {
+    const extra = Object.keys(params).filter((k) => !names.includes(k));
+    throw new Error(`SQL parameters not used by the statement: ${extra.join(", ")}`);
+  }
+  return values;
+}
+
 /** Base class: statement cache plus typed query helpers. */
 export abstract class Repository implements Disposable {
   protected readonly db: Database;
-  readonly #statements = new Map<string, StatementSync>();
+  readonly #statements = new Map<string, Prepared>();
   /** Statements returning arrays, kept apart so a SQL text never changes mode under another caller. */
-  readonly #tupleStatements = new Map<string, { stmt: StatementSync; arrays: boolean }>();
+  readonly #tupleStatements = new Map<string, Prepared & { arrays: boolean }>();
   #disposed = false;
 
   constructor(db: Database) {
     this.db = db;
   }
 
-  /** The prepared statement for `sql`, prepared once per repository. */
-  protected stmt(sql: string): StatementSync {
+  /** The prepared statement for `sql` (see {@link Prepared}), prepared once per repository. */
+  #prepared(sql: string): Prepared {
     if (this.#disposed) throw new Error(`${this.constructor.name} is disposed`);
-    let s = recall(this.#statements, sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      remember(this.#statements, sql, s);
+    let p = recall(this.#statements, sql);
+    if (!p) {
+      const numbered = numberParameters(sql);
+      p = { stmt: this.db.prepare(numbered.sql), names: numbered.names };
+      remember(this.#statements, sql, p);
     }
-    return s;
+    return p;
   }
 
   protected all<T>(sql: string, params: Params = {}): T[] {
-    return this.stmt(sql).all(params) as unknown as T[];
+    const p = this.#prepared(sql);
+    return p.stmt.all(...bindOrder(p.names, params, sql)) as unknown as T[];
   }
 
   protected one<T>(sql: string, params: Params = {}): T | undefined {
-    return this.stmt(sql).get(params) as unknown as T | undefined;
+    const p = this.#prepared(sql);
+    return p.stmt.get(...bindOrder(p.names, params, sql)) as unknown as T | undefined;
   }
 
   protected run(sql: string, params: Params = {}): number {
-    return Number(this.stmt(sql).run(params).changes);
+    const p = this.#prepared(sql);
+    return Number(p.stmt.run(...bindOrder(p.names, params, sql)).changes);
   }
 
   /**
@@ -99,13 +170,14 @@ export abstract class Repository implements Disposable {
     if (this.#disposed) throw new Error(`${this.constructor.name} is disposed`);
     let entry = recall(this.#tupleStatements, sql);
     if (!entry) {
-      const stmt: ArrayCapableStatement = this.db.prepare(sql);
+      const numbered = numberParameters(sql);
+      const stmt: ArrayCapableStatement = this.db.prepare(numbered.sql);
       const arrays = typeof stmt.setReturnArrays === "function";
       if (arrays) stmt.setReturnArrays!(true);
-      entry = { stmt, arrays };
+      entry = { stmt, names: numbered.names, arrays };
       remember(this.#tupleStatements, sql, entry);
     }
-    const rows = entry.stmt.all(params);
+    const rows = entry.stmt.all(...bindOrder(entry.names, params, sql));
     return entry.arrays ? rows as unknown as Tuple[] : rows.map((r) => Object.values(r));
   }
 

@@ -34,7 +34,6 @@ export interface BugInput {
   title: string;
   severity: string | null;
   status: string;
-  api_status: string;
   auto_accepted: boolean;
   known: boolean;
   rejection_reason: string | null;
@@ -46,7 +45,6 @@ export interface BugInput {
   reported_at: string | null;
   comments_count: number;
   devices: BugDevice[];
-  raw: unknown;
 }
 
 /** A row of `list_bugs`. */
@@ -73,6 +71,7 @@ export interface BugDetail extends BugListRow {
   test: { id: number; title: string; status: string };
   product: { id: number; name: string };
   comments_count: number;
+  /** When the bugs of its test were last fetched. */
   synced_at: string;
 }
 
@@ -189,22 +188,40 @@ export class BugsRepo extends Repository {
    * `bugs_synced_at`. Call inside a transaction.
    */
   replaceForTests(testIds: readonly number[], bugs: readonly BugInput[], syncedAt: string): void {
-    for (const b of bugs) {
+    // What is stored before the batch: bugs of these ids (updates, not new to the search index) and
+    // the bugs of these tests (those the answer leaves out are gone upstream). One statement shape
+    // whatever the batch size: lists travel as JSON arrays.
+    const known = new Set(
+      this.all<{ id: number }>("SELECT id FROM bugs WHERE id IN (SELECT value FROM json_each(:ids))", {
+        ids: JSON.stringify(bugs.map((b) => b.id)),
+      }).map((r) => r.id),
+    );
+    const before = testIds.length
+      ? this.all<{ id: number }>(
+        "SELECT id FROM bugs WHERE test_id IN (SELECT value FROM json_each(:tests))",
+        {
+          tests: JSON.stringify(testIds),
+        },
+      ).map((r) => r.id)
+      : [];
+    const deviceSets = this.#deviceSetIds(bugs);
+    for (let i = 0; i < bugs.length; i++) {
+      const b = bugs[i];
       this.run(
-        `INSERT INTO bugs (id, test_id, product_id, test_feature_id, feature_id, title, severity, status, api_status,
+        `INSERT INTO bugs (id, test_id, product_id, test_feature_id, feature_id, title, severity, status,
            auto_accepted, known, rejection_reason, actual_result, expected_result, steps, location, author,
-           reported_at, comments_count, devices, raw, synced_at)
-         VALUES (:id, :test_id, :product_id, :test_feature_id, :feature_id, :title, :severity, :status, :api_status,
+           reported_at, comments_count, device_set_id)
+         VALUES (:id, :test_id, :product_id, :test_feature_id, :feature_id, :title, :severity, :status,
            :auto_accepted, :known, :rejection_reason, :actual_result, :expected_result, :steps, :location, :author,
-           :reported_at, :comments_count, :devices, :raw, :synced_at)
+           :reported_at, :comments_count, :device_set_id)
          ON CONFLICT (id) DO UPDATE SET test_id = excluded.test_id, product_id = excluded.product_id,
            test_feature_id = excluded.test_feature_id, feature_id = excluded.feature_id, title = excluded.title,
-           severity = excluded.severity, status = excluded.status, api_status = excluded.api_status,
+           severity = excluded.severity, status = excluded.status,
            auto_accepted = excluded.auto_accepted, known = excluded.known,
            rejection_reason = excluded.rejection_reason, actual_result = excluded.actual_result,
            expected_result = excluded.expected_result, steps = excluded.steps, location = excluded.location,
            author = excluded.author, reported_at = excluded.reported_at, comments_count = excluded.comments_count,
-           devices = excluded.devices, raw = excluded.raw, synced_at = excluded.synced_at`,
+           device_set_id = excluded.device_set_id`,
         {
           id: int(b.id),
           test_id: int(b.test_id),
@@ -214,7 +231,6 @@ export class BugsRepo extends Repository {
           title: b.title,
           severity: b.severity,
           status: b.status,
-          api_status: b.api_status,
           auto_accepted: b.auto_accepted ? 1 : 0,
           known: b.known ? 1 : 0,
           rejection_reason: b.rejection_reason,
@@ -225,21 +241,20 @@ export class BugsRepo extends Repository {
           author: b.author,
           reported_at: b.reported_at,
           comments_count: int(b.comments_count),
-          devices: JSON.stringify(b.devices),
-          raw: JSON.stringify(b.raw),
-          synced_at: syncedAt,
+          device_set_id: deviceSets[i],
         },
       );
     }
-    // One statement shape whatever the batch size: lists travel as JSON arrays.
-    const keep = JSON.stringify(bugs.map((b) => b.id));
-    this.#indexNew(keep);
+    this.#indexNew(bugs.filter((b) => !known.has(b.id)).map((b) => b.id));
     if (testIds.length) {
-      this.run(
-        `DELETE FROM bugs WHERE test_id IN (SELECT value FROM json_each(:tests))
-           AND id NOT IN (SELECT value FROM json_each(:keep))`,
-        { tests: JSON.stringify(testIds), keep },
-      );
+      // The cached bugs of these tests that the API no longer lists.
+      const listed = new Set(bugs.map((b) => b.id));
+      const gone = before.filter((id) => !listed.has(id));
+      if (gone.length) {
+        this.run("DELETE FROM bugs WHERE id IN (SELECT value FROM json_each(:gone))", {
+          gone: JSON.stringify(gone),
+        });
+      }
       this.run("UPDATE tests SET bugs_synced_at = :at WHERE id IN (SELECT value FROM json_each(:tests))", {
         at: syncedAt,
         tests: JSON.stringify(testIds),
@@ -249,32 +264,43 @@ export class BugsRepo extends Repository {
   }
 
   /**
-   * Adds the bugs of `ids` that are not yet in the full-text indexes. New bugs are indexed here in one
-   * statement per batch instead of by a per-row trigger (half the cost of writing a bug); changed and
-   * deleted bugs are kept current by the triggers of migrations 0001 and 0003.
+   * Adds new bugs to the full-text index, in one statement per batch instead of by a per-row trigger
+   * (half the cost of writing a bug); changed and deleted bugs are kept current by the triggers of
+   * migration 0006. Every stored bug is indexed (both are written in one transaction), so the bugs
+   * that were not stored before the batch are exactly the ones to add.
    */
-  #indexNew(ids: string): void {
-    const fresh = JSON.stringify(
-      this.all<{ id: number }>(
-        `SELECT b.id FROM bugs b WHERE b.id IN (SELECT value FROM json_each(:ids))
-           AND NOT EXISTS (SELECT 1 FROM search_index s WHERE s.rowid = b.id * 4 + 3)`,
-        { ids },
-      ).map((r) => r.id),
-    );
-    if (fresh === "[]") return;
-    const text = `concat_ws(' ', (SELECT group_concat(value, ' ') FROM json_each(b.steps)), b.actual_result,
-      b.expected_result)`;
+  #indexNew(ids: readonly number[]): void {
+    if (!ids.length) return;
+    // The same text as the bugs_au trigger of migration 0006 (and the snippets of SearchRepo).
     this.run(
-      `INSERT INTO search_index (rowid, entity_type, entity_id, product_id, date, title, content)
-       SELECT b.id * 4 + 3, 'bug', b.id, b.product_id, b.reported_at, b.title, ${text}
+      `INSERT INTO search_index (rowid, title, content)
+       SELECT b.id * 4 + 3, b.title,
+         concat_ws(' ', (SELECT group_concat(value, ' ') FROM json_each(b.steps)), b.actual_result, b.expected_result)
        FROM bugs b WHERE b.id IN (SELECT value FROM json_each(:fresh))`,
-      { fresh },
+      { fresh: JSON.stringify(ids) },
     );
-    this.run(
-      `INSERT INTO search_words (rowid, title, content)
-       SELECT b.id * 4 + 3, b.title, ${text} FROM bugs b WHERE b.id IN (SELECT value FROM json_each(:fresh))`,
-      { fresh },
-    );
+  }
+
+  /**
+   * The `device_sets` id of each bug's device list (null for none), adding lists not stored yet. A
+   * batch names few distinct lists, so each is looked up once.
+   */
+  #deviceSetIds(bugs: readonly BugInput[]): (number | null)[] {
+    const ids = new Map<string, number>();
+    return bugs.map((b) => {
+      if (!b.devices.length) return null;
+      const devices = JSON.stringify(b.devices);
+      let id = ids.get(devices);
+      if (id === undefined) {
+        id =
+          this.one<{ id: number }>("SELECT id FROM device_sets WHERE devices = :devices", { devices })?.id ??
+            this.one<{ id: number }>("INSERT INTO device_sets (devices) VALUES (:devices) RETURNING id", {
+              devices,
+            })!.id;
+        ids.set(devices, id);
+      }
+      return id;
+    });
   }
 
   /**
@@ -369,10 +395,12 @@ export class BugsRepo extends Repository {
     >(
       `SELECT b.id, b.title, b.severity, b.status, b.known, b.rejection_reason, b.test_id, b.feature_id,
          coalesce(f.title, tf.title) AS feature_title, b.author AS reported_by, b.reported_at,
-         b.actual_result, b.expected_result, b.steps, b.location, b.devices, t.title AS test_title,
-         t.status AS test_status, b.product_id, p.name AS product_name, b.comments_count, b.synced_at
+         b.actual_result, b.expected_result, b.steps, b.location, coalesce(d.devices, '[]') AS devices,
+         t.title AS test_title, t.status AS test_status, b.product_id, p.name AS product_name, b.comments_count,
+         coalesce(t.bugs_synced_at, t.synced_at) AS synced_at
        FROM bugs b
        JOIN tests t ON t.id = b.test_id
+       LEFT JOIN device_sets d ON d.id = b.device_set_id
        JOIN products p ON p.id = b.product_id
        LEFT JOIN features f ON f.id = b.feature_id
        LEFT JOIN test_features tf ON tf.id = b.test_feature_id
@@ -485,7 +513,9 @@ export class BugsRepo extends Repository {
       for (const v of new Set(values)) if (typeof v === "string") into.set(v, (into.get(v) ?? 0) + n);
     };
     const lists = this.all<{ devices: string; n: number }>(
-      "SELECT devices, count(*) AS n FROM bugs WHERE test_id = :t GROUP BY devices",
+      `SELECT coalesce(d.devices, '[]') AS devices, c.n
+       FROM (SELECT device_set_id, count(*) AS n FROM bugs WHERE test_id = :t GROUP BY device_set_id) c
+       LEFT JOIN device_sets d ON d.id = c.device_set_id`,
       { t: int(testId) },
     );
     for (const { devices, n } of lists) {

@@ -121,11 +121,12 @@ export class FeaturesRepo extends Repository {
     if (options.removeOthers === false) return;
     const params: Params = { product_id: int(productId) };
     const keep = features.map((f) => f.id);
-    this.stmt(
+    this.run(
       `DELETE FROM features WHERE product_id = :product_id ${
         keep.length ? `AND id NOT IN ${inList("k", keep, params)}` : ""
       }`,
-    ).run(params);
+      params,
+    );
   }
 
   /** One page of a product's features with the exact total. */

@@ -126,11 +126,12 @@ export class ProductsRepo extends Repository {
       );
       const keep: Params = { product_id: int(p.id) };
       const ids = p.sections.map((s) => s.id);
-      this.stmt(
+      this.run(
         `DELETE FROM sections WHERE product_id = :product_id ${
           ids.length ? `AND id NOT IN ${inList("s", ids, keep)}` : ""
         }`,
-      ).run(keep);
+        keep,
+      );
       for (const s of p.sections) {
         this.run(
           `INSERT INTO sections (id, product_id, name, is_default) VALUES (:id, :product_id, :name, :is_default)

@@ -67,7 +67,6 @@ export interface TestInput {
   submitted_by: string | null;
   features: TestFeatureInput[];
   platforms: PlatformInput[];
-  raw: unknown;
 }
 
 /** A row of `list_tests`. */
@@ -164,10 +163,10 @@ export class TestsRepo extends Repository {
       this.run(
         `INSERT INTO tests (id, product_id, section_id, section_name, title, status, review_status, testing_type,
            goal, instructions, out_of_scope, start_at, end_at, test_environment_id, test_environment_title,
-           created_by, submitted_by, raw, synced_at, final_at)
+           created_by, submitted_by, synced_at, final_at)
          VALUES (:id, :product_id, :section_id, :section_name, :title, :status, :review_status, :testing_type,
            :goal, :instructions, :out_of_scope, :start_at, :end_at, :env_id, :env_title,
-           :created_by, :submitted_by, :raw, :synced_at,
+           :created_by, :submitted_by, :synced_at,
            CASE WHEN :status IN ('archived', 'cancelled') THEN :synced_at END)
          ON CONFLICT (id) DO UPDATE SET product_id = excluded.product_id, section_id = excluded.section_id,
            section_name = excluded.section_name, title = excluded.title, status = excluded.status,
@@ -176,7 +175,7 @@ export class TestsRepo extends Repository {
            start_at = excluded.start_at, end_at = excluded.end_at,
            test_environment_id = excluded.test_environment_id,
            test_environment_title = excluded.test_environment_title, created_by = excluded.created_by,
-           submitted_by = excluded.submitted_by, raw = excluded.raw, synced_at = excluded.synced_at,
+           submitted_by = excluded.submitted_by, synced_at = excluded.synced_at,
            final_at = CASE WHEN excluded.status IN ('archived', 'cancelled')
              THEN coalesce(tests.final_at, excluded.synced_at) END`,
         {
@@ -197,7 +196,6 @@ export class TestsRepo extends Repository {
           env_title: t.test_environment?.title ?? null,
           created_by: t.created_by,
           submitted_by: t.submitted_by,
-          raw: JSON.stringify(t.raw),
           synced_at: syncedAt,
         },
       );
@@ -373,7 +371,7 @@ export class TestsRepo extends Repository {
   markBugsSynced(ids: readonly number[], at: string): void {
     if (!ids.length) return;
     const params: Params = { at };
-    this.stmt(`UPDATE tests SET bugs_synced_at = :at WHERE id IN ${inList("i", ids, params)}`).run(params);
+    this.run(`UPDATE tests SET bugs_synced_at = :at WHERE id IN ${inList("i", ids, params)}`, params);
   }
 
   /** The global feature id of each test-feature id, for bug attribution. */

@@ -121,15 +121,29 @@ export class UsersRepo extends Repository {
    * type it was first seen with.
    */
   upsertSeen(sightings: readonly UserSighting[]): void {
+    // A batch of bugs names the same few testers over and over: one write per user, with the
+    // earliest and latest sighting of the batch (the first type seen wins, as in the table).
+    const seen = new Map<
+      string,
+      { type: UserSighting["user_type"]; first: string | null; last: string | null }
+    >();
     for (const s of sightings) {
+      const u = seen.get(s.username);
+      if (!u) seen.set(s.username, { type: s.user_type, first: s.seen_at, last: s.seen_at });
+      else if (s.seen_at !== null) {
+        if (u.first === null || s.seen_at < u.first) u.first = s.seen_at;
+        if (u.last === null || s.seen_at > u.last) u.last = s.seen_at;
+      }
+    }
+    for (const [username, u] of seen) {
       this.run(
-        `INSERT INTO users (username, user_type, first_seen, last_seen) VALUES (:u, :t, :at, :at)
+        `INSERT INTO users (username, user_type, first_seen, last_seen) VALUES (:u, :t, :first, :last)
          ON CONFLICT (username) DO UPDATE SET
            first_seen = CASE WHEN users.first_seen IS NULL OR excluded.first_seen < users.first_seen
              THEN excluded.first_seen ELSE users.first_seen END,
            last_seen = CASE WHEN users.last_seen IS NULL OR excluded.last_seen > users.last_seen
              THEN excluded.last_seen ELSE users.last_seen END`,
-        { u: s.username, t: s.user_type, at: s.seen_at },
+        { u: username, t: u.type, first: u.first, last: u.last },
       );
     }
   }

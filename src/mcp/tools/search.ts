@@ -26,9 +26,10 @@ const input = z.object({
   end_date: dateArg("end_date").optional().describe("Tests ending / bugs reported on or before this date"),
   match_mode: z.enum(["simple", "raw"], { error: "'match_mode' must be simple or raw" }).default("simple")
     .describe(
-      "simple (default): words, all required, any punctuation is safe, word* for prefix search; " +
-        'raw: FTS5 syntax on the stemmed index (AND, OR, NOT, "phrases", NEAR(), title:word); a prefix* ' +
-        "there matches word stems, so simple mode is better for prefixes",
+      "simple (default): words, all required, English word forms match (crashes finds crash), any " +
+        "punctuation is safe, word* for prefix search; " +
+        'raw: FTS5 syntax (AND, OR, NOT, "phrases", NEAR(), title:word) with words matched as written, ' +
+        "without stemming (crash does not find crashes: use crash* or simple mode)",
     ),
   limit: z.coerce.number({ error: "'limit' must be 1–100" }).int("'limit' must be 1–100").min(
     1,
@@ -59,9 +60,9 @@ export const searchTool = defineTool({
     "how to find, user stories), tests (title, goal, instructions, out of scope) and bugs (title, steps, " +
     "actual and expected result). Ranked by relevance with title matches first, with a highlighted " +
     "snippet. Simple mode (default) takes plain words — all must match (if none has them all, any may, " +
-    "with a warning), stemming applies, word* searches " +
-    "by prefix; raw mode takes FTS5 syntax. Filter by `entities`, `product_ids` and dates. Use it for " +
-    "'find the bugs about checkout', then get_bug_summary / get_test_summary for details.",
+    "with a warning), English word forms match (crashes finds crash), word* searches by prefix; raw " +
+    "mode takes FTS5 syntax and matches words as written. Filter by `entities`, `product_ids` and dates. " +
+    "Use it for 'find the bugs about checkout', then get_bug_summary / get_test_summary for details.",
   input,
   output,
   annotations: READ_ONLY,
