@@ -218,6 +218,11 @@ export class TestIOClient implements Disposable {
     return this.#requestCount;
   }
 
+  /** Whether a request sent now would start at once: a permit is free and nobody waits for one. */
+  get idle(): boolean {
+    return this.#limit.waiting === 0 && this.#limit.active < this.#limit.max;
+  }
+
   /** Requests that were retries of an earlier attempt (after 408, 429, 5xx or a network error). */
   get retryCount(): number {
     return this.#retryCount;
