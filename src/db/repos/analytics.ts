@@ -202,8 +202,13 @@ const BUG_AGGREGATES = {
   c_rej: "coalesce(sum(st = 'rejected'), 0)",
 } as const;
 
-/** Joins that can repeat a test (test part) or a bug (bug part). */
-const MULTIPLYING: ReadonlySet<JoinName> = new Set(["tf", "tp", "dv", "ft"]);
+/**
+ * Joins that can repeat a test (test part) or a bug (bug part) under one group key. `dv` gives a bug
+ * one row per OS family of its devices, each family once (the key of device_set_os), so it never
+ * repeats a bug within a group: leaving out its DISTINCT took the platform dimension over 400,000
+ * bugs from 1.1 s to 0.5 s (3.4 s when it parsed every bug's device JSON).
+ */
+const MULTIPLYING: ReadonlySet<JoinName> = new Set(["tf", "tp", "ft"]);
 
 type TestColumn = keyof typeof TEST_AGGREGATES;
 type BugColumn = keyof typeof BUG_AGGREGATES;
