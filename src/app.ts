@@ -45,17 +45,23 @@ export interface OpenAppOptions {
   requireToken?: boolean;
   /** Retry pacing of the API client (tests shorten the waits; the defaults follow behaviour.md §6). */
   client?: ClientTuning;
-  /** SQLite page cache in MiB (see {@link PAGE_CACHE_MIB}); the database default otherwise. */
+  /** SQLite page cache in MiB (see {@link SERVER_CACHE_MIB}); the database default otherwise. */
   cacheMiB?: number;
 }
 
 /**
- * Page cache of the `serve` and `sync` processes. A server's answers touch few pages (indexes plus one
- * page of rows), so 16 MiB keeps every list p95 far inside its gate while the server stays within its
- * memory target (serve after 10,000 calls at scale L: 135 MB with 32 MiB, 119 MB with 16 MiB). A full
- * sync of that cache peaked 8 MB lower than with 32 MiB and took as long (50–53 s).
+ * Page cache of a long-running server. Its answers touch few pages (indexes plus one page of rows),
+ * so a small cache keeps every list p95 far inside its gate while the server stays within its memory
+ * target (serve after 10,000 calls at scale L: 135 MB with 32 MiB, 120 MB with 16 MiB, 116 MB with
+ * 12 MiB).
  */
-export const PAGE_CACHE_MIB = 16;
+export const SERVER_CACHE_MIB = 12;
+
+/**
+ * Page cache of `testio-mcp sync`. A full sync of scale L peaked at 203 MB RSS with 32 MiB and
+ * 186–195 MB with 16 MiB, at the same speed (50–55 s); with 12 MiB it took longer.
+ */
+export const SYNC_CACHE_MIB = 16;
 
 /** Throws the settings error of a missing token. */
 export function requireToken(config: Config): string {

@@ -5,7 +5,7 @@
  * warnings), 1 failed or cancelled, 2 bad arguments, 3 another sync holds the lock.
  */
 import { type CliIO, type Command, EXIT, helpText, parseFlags } from "./command.ts";
-import { openApp, PAGE_CACHE_MIB } from "../app.ts";
+import { openApp, SYNC_CACHE_MIB } from "../app.ts";
 import { type Config, loadConfig, parseIdList } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
 import { prepareSchema } from "../db/migrations.ts";
@@ -133,7 +133,7 @@ function formatDryRun(r: DryRunReport): string {
 
 async function runSync(flags: SyncFlags, config: Config, io: CliIO): Promise<number> {
   const log = cliLogger(config, io);
-  await using app = openApp(config, log, { cacheMiB: PAGE_CACHE_MIB });
+  await using app = openApp(config, log, { cacheMiB: SYNC_CACHE_MIB });
   if (flags.dryRun) {
     const report = await app.engine.dryRun({
       mode: flags.mode,
