@@ -154,6 +154,28 @@ Deno.test("migrations", async (t) => {
     assert.equal(compactAfterMigrations(db, []), null, "nothing left to compact");
   });
 
+  await t.step("a new database is not compacted", async () => {
+    await using tmp = await tempDb();
+    using db = openDatabase(tmp.path);
+    assert.equal(compactAfterMigrations(db, migrateUp(db)), null);
+  });
+
+  await t.step("a compaction that cannot run now stays pending for the next start", async () => {
+    await using tmp = await tempDb();
+    using db = openDatabase(tmp.path, { busyTimeoutMs: 20 });
+    migrateUp(db, MIGRATIONS.filter((m) => m.version <= 4));
+    const applied = migrateUp(db);
+    using writer = openDatabase(tmp.path, { busyTimeoutMs: 20 });
+    writer.exec("BEGIN IMMEDIATE");
+    assert.equal(compactAfterMigrations(db, applied), null, "another process holds the write lock");
+    writer.exec("ROLLBACK");
+    const pending = () => db.prepare("SELECT count(*) AS n FROM sync_metadata").get() as { n: number };
+    assert.equal(pending().n, 1, "marked pending");
+    assert.notEqual(compactAfterMigrations(db, []), null, "the next start compacts");
+    assert.equal(pending().n, 0, "and clears the mark");
+    assert.equal(compactAfterMigrations(db, []), null);
+  });
+
   await t.step("up twice is a no-op that keeps data", async () => {
     await using tmp = await tempDb();
     using db = openDatabase(tmp.path);

@@ -126,6 +126,9 @@ export function assertNotNewer(db: Database, known: readonly Migration[] = MIGRA
   }
 }
 
+/** `sync_metadata` key set while a migration marked `compact` awaits its VACUUM. */
+const COMPACT_PENDING = "schema.compact_pending";
+
 /**
  * Applies pending migrations in order, each in its own transaction together with its
  * `schema_migrations` row. Returns the versions applied.
@@ -143,6 +146,11 @@ export function migrateUp(db: Database, known: readonly Migration[] = MIGRATIONS
       db.exec(m.up);
       db.prepare("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)")
         .run(m.version, m.name, checksum(m.up), new Date().toISOString());
+      // Recorded with the migration, so a compaction that cannot run right after is not forgotten. A
+      // database created by this call has nothing to compact.
+      if (m.compact && done.size > 0) {
+        db.prepare("INSERT OR REPLACE INTO sync_metadata (key, value) VALUES (?, '1')").run(COMPACT_PENDING);
+      }
       return true;
     });
     if (appliedNow) ran.push(m.version);
@@ -153,36 +161,32 @@ export function migrateUp(db: Database, known: readonly Migration[] = MIGRATIONS
 /** Free pages above this share of the file are returned to the file system after migrating. */
 const RECLAIM_FREE_SHARE = 0.25;
 
-/** `sync_metadata` key set while a migration marked `compact` awaits its VACUUM. */
-const COMPACT_PENDING = "schema.compact_pending";
-
 /**
- * Compacts the file (VACUUM) after migrations that rewrote most of it (marked `compact`: dropping a
- * column leaves every page part empty, which SQLite does not count as free), or when more than a
- * quarter of the file is free pages. A VACUUM that cannot run now (another process holds the
- * database) stays pending in `sync_metadata` and is tried again at the next start or
- * `testio-mcp migrate up`. Returns the page counts before and after, or null when nothing was done.
+ * Compacts the file (VACUUM) when a migration marked `compact` left that pending (dropping a column
+ * leaves every page part empty, which SQLite does not count as free), or when migrations were just
+ * applied and more than a quarter of the file is free pages. A VACUUM that cannot run now (another
+ * process is writing, the disk is full) stays pending and is tried again at the next start or
+ * `testio-mcp migrate up`; the cache works meanwhile. Never throws. Returns the page counts before and
+ * after, or null when nothing was done.
  */
 export function compactAfterMigrations(
   db: Database,
   applied: readonly number[],
-  known: readonly Migration[] = MIGRATIONS,
 ): { pagesBefore: number; pagesAfter: number } | null {
-  const pragma = (name: string) => (db.prepare(`PRAGMA ${name}`).get() as Record<string, number>)[name];
-  if (applied.some((v) => known.find((m) => m.version === v)?.compact)) {
-    db.prepare("INSERT OR REPLACE INTO sync_metadata (key, value) VALUES (?, '1')").run(COMPACT_PENDING);
-  }
-  const pending = db.prepare("SELECT 1 FROM sync_metadata WHERE key = ?").get(COMPACT_PENDING) !== undefined;
-  const before = pragma("page_count");
-  if (!pending && pragma("freelist_count") < Math.max(1, before * RECLAIM_FREE_SHARE)) return null;
   try {
-    db.prepare("DELETE FROM sync_metadata WHERE key = ?").run(COMPACT_PENDING);
+    const pragma = (name: string) => (db.prepare(`PRAGMA ${name}`).get() as Record<string, number>)[name];
+    const pending =
+      db.prepare("SELECT 1 FROM sync_metadata WHERE key = ?").get(COMPACT_PENDING) !== undefined;
+    const before = pragma("page_count");
+    const fragmented = applied.length > 0 &&
+      pragma("freelist_count") >= Math.max(1, before * RECLAIM_FREE_SHARE);
+    if (!pending && !fragmented) return null;
     db.exec("VACUUM");
+    db.prepare("DELETE FROM sync_metadata WHERE key = ?").run(COMPACT_PENDING);
+    return { pagesBefore: before, pagesAfter: pragma("page_count") };
   } catch {
-    db.prepare("INSERT OR REPLACE INTO sync_metadata (key, value) VALUES (?, '1')").run(COMPACT_PENDING);
     return null;
   }
-  return { pagesBefore: before, pagesAfter: pragma("page_count") };
 }
 
 /** Rolls back the newest `steps` applied migrations. Returns the versions rolled back. */
