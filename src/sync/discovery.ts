@@ -80,6 +80,8 @@ export interface DiscoveryResult {
   pages: number;
   /** Stale mutable tests (incremental) the walk did not reach: to fetch by id. */
   staleLeft: number[];
+  /** Tests whose list records failed validation (by id): to fetch one by one. */
+  skipped: number[];
   warnings: string[];
 }
 
@@ -119,7 +121,14 @@ function worthWalking(estimatedOffsets: readonly number[], nextFrom: number, pag
 export async function discoverTests(opts: DiscoveryOptions): Promise<DiscoveryResult> {
   const { deps, productId: pid, mode, since, signal } = opts;
   const { repos, client, config } = deps;
-  const result: DiscoveryResult = { inserted: 0, updated: 0, pages: 0, staleLeft: [], warnings: [] };
+  const result: DiscoveryResult = {
+    inserted: 0,
+    updated: 0,
+    pages: 0,
+    staleLeft: [],
+    skipped: [],
+    warnings: [],
+  };
   const stored = new Set<number>();
   // Ends a read of the next page (see below) that the walk no longer needs.
   const stopAhead = new AbortController();
@@ -204,6 +213,7 @@ export async function discoverTests(opts: DiscoveryOptions): Promise<DiscoveryRe
       ahead = null;
       result.pages++;
       result.warnings.push(...chunk.warnings.map((w) => `Product ${pid}: ${w}`));
+      result.skipped.push(...chunk.skippedIds);
       failed.push(...chunk.failed);
       for (const { offset, test } of chunk.tests) {
         byOffset.set(offset, { test_id: test.id, end_at: test.end_at });

@@ -89,6 +89,22 @@ export interface DryRunReport {
   warnings: string[];
 }
 
+/** The `sync_metadata` key of a product's tests whose list records failed validation. */
+export function skippedTestsKey(productId: number): string {
+  return `tests.skipped.${productId}`;
+}
+
+/** A JSON array of ids as stored under {@link skippedTestsKey}; [] when absent or unreadable. */
+function readIds(text: string | undefined): number[] {
+  if (!text) return [];
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? value.filter((v): v is number => Number.isSafeInteger(v) && v > 0) : [];
+  } catch {
+    return [];
+  }
+}
+
 /** Errors that end a whole run rather than one product's part of it. */
 function isFatal(err: unknown): boolean {
   if (isCancellation(err)) return true;
@@ -514,6 +530,8 @@ export class SyncEngine implements Disposable, AsyncDisposable {
     warnings.push(...walk.warnings);
     await this.#checkTestFeatures(p, shared.featuresSynced, signal, warnings);
 
+    await this.#retrySkipped(p, walk.skipped, signal, warnings);
+
     // Tests whose own refresh failed keep their cached bugs: the bugs endpoint silently leaves out
     // tests the token cannot see, and an empty answer would wipe good data.
     const unreadTests = new Set<number>();
@@ -537,6 +555,45 @@ export class SyncEngine implements Disposable, AsyncDisposable {
         .filter((t) => !unreadTests.has(t.id) && (mode === "full" || areBugsStale(t, cutoff)))
         .map((t) => t.id),
     );
+  }
+
+  /**
+   * Tests whose records in the test list failed validation are not stored, and an incremental walk
+   * stops before it reaches them again. Their ids are kept per product (`sync_metadata`
+   * `tests.skipped.<product>`), and every later sync fetches them one by one (`GET
+   * exploratory_tests/{id}`) until they can be read or are gone (404). Ids the walk just stored (the
+   * record was fixed) drop out.
+   */
+  async #retrySkipped(
+    product: ApiProduct,
+    skippedNow: readonly number[],
+    signal: AbortSignal,
+    warnings: string[],
+  ): Promise<void> {
+    const key = skippedTestsKey(product.id);
+    const before = readIds(this.#repos.syncEvents.getMeta(key));
+    const cached = this.#repos.tests.existingIds([...before, ...skippedNow]);
+    const retry = before.filter((id) => !cached.has(id) && !skippedNow.includes(id));
+    const left = new Set(skippedNow.filter((id) => !cached.has(id)));
+    if (retry.length) {
+      for (const [id, outcome] of await this.refresher!.tests(retry, signal)) {
+        if (outcome.ok || outcome.notFound) continue;
+        if (outcome.cancelled) throwIfCancelled(signal);
+        left.add(id);
+        warnings.push(`Test ${id} of product ${product.id} is still unreadable: ${outcome.error}`);
+      }
+    }
+    if (left.size) {
+      this.#repos.syncEvents.setMeta(key, JSON.stringify([...left].sort((a, b) => a - b)));
+      if (skippedNow.length) {
+        warnings.push(
+          `Product ${product.id}: ${skippedNow.length === 1 ? "a test record" : "test records"} failed ` +
+            "validation; the next sync fetches " + (skippedNow.length === 1 ? "it" : "them") + " one by one",
+        );
+      }
+    } else if (before.length) {
+      this.#repos.syncEvents.deleteMeta(key);
+    }
   }
 
   /**

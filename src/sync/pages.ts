@@ -26,7 +26,7 @@ export const RECOVERY_SIZES: readonly number[] = [10, 5, 2, 1];
 export type PageReader = (
   page: number,
   perPage: number,
-) => Promise<{ tests: ApiTest[]; received: number; warnings: string[] }>;
+) => Promise<{ tests: ApiTest[]; received: number; warnings: string[]; skippedIds?: number[] }>;
 
 /** A test and its absolute offset in the newest-first list. */
 export interface OffsetTest {
@@ -53,6 +53,8 @@ export interface RangeRead {
   listEnd: number | null;
   /** Records skipped by validation. */
   warnings: string[];
+  /** Ids of the records skipped by validation (when readable). */
+  skippedIds: number[];
 }
 
 /** Whether an error is the persistent HTTP 500 the recovery handles. */
@@ -76,6 +78,7 @@ export async function readOffsets(
     endReached: false,
     listEnd: null,
     warnings: [],
+    skippedIds: [],
   };
   const seen = new Set<number>();
   await readWith(read, from, to, size, RECOVERY_SIZES.indexOf(size) + 1, 0, out, seen);
@@ -111,6 +114,7 @@ async function readWith(
       continue;
     }
     out.warnings.push(...result.warnings);
+    out.skippedIds.push(...(result.skippedIds ?? []));
     // Records skipped by validation shift later records by one offset; only boundaries use offsets.
     result.tests.forEach((test, i) => {
       const offset = pageFrom + i;

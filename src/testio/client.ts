@@ -274,7 +274,7 @@ export class TestIOClient implements Disposable {
     page: number,
     perPage: number,
     options?: AbortSignal | ListTestsPageOptions,
-  ): Promise<{ tests: ApiTest[]; received: number; warnings: string[] }> {
+  ): Promise<{ tests: ApiTest[]; received: number; warnings: string[]; skippedIds: number[] }> {
     requireId(productId, "product_id");
     requireId(page, "page");
     requireId(perPage, "per_page");
@@ -287,7 +287,12 @@ export class TestIOClient implements Disposable {
       ...callOptions(options),
     });
     const parsed = this.#parseList(body, "exploratory_tests", "test", TestSchema);
-    return { tests: parsed.items, received: parsed.received, warnings: parsed.warnings };
+    return {
+      tests: parsed.items,
+      received: parsed.received,
+      warnings: parsed.warnings,
+      skippedIds: parsed.skippedIds,
+    };
   }
 
   /** `GET exploratory_tests/{id}`. @throws {UpstreamError} status 404 when the test does not exist. */

@@ -621,6 +621,8 @@ export interface ParsedList<T> {
   received: number;
   /** One line per skipped record: kind, id when known, and the reason. */
   warnings: string[];
+  /** Ids of the skipped records that had a readable id. */
+  skippedIds: number[];
 }
 
 function describeIssues(error: z.ZodError): string {
@@ -667,18 +669,23 @@ export function parseRecords<T>(
 ): ParsedList<T> {
   const items: T[] = [];
   const warnings: string[] = [];
+  const skippedIds: number[] = [];
   for (const record of records) {
     const result = schema.safeParse(record);
     if (result.success) {
       items.push(result.data);
     } else {
       const rid = recordId(record);
+      // An id sent as a string ("123") is still an id the record can be fetched by on its own.
+      if (rid !== null && /^[1-9]\d{0,15}$/.test(rid) && Number.isSafeInteger(Number(rid))) {
+        skippedIds.push(Number(rid));
+      }
       warnings.push(
         `Skipped ${kind}${rid === null ? " without id" : ` ${rid}`}: ${describeIssues(result.error)}`,
       );
     }
   }
-  return { items, received: records.length, warnings };
+  return { items, received: records.length, warnings, skippedIds };
 }
 
 /**

@@ -149,6 +149,11 @@ export class SyncEventsRepo extends Repository {
     return this.one<{ value: string }>("SELECT value FROM sync_metadata WHERE key = :key", { key })?.value;
   }
 
+  /** Removes a `sync_metadata` value (nothing when absent). */
+  deleteMeta(key: string): void {
+    this.run("DELETE FROM sync_metadata WHERE key = :key", { key });
+  }
+
   /** Sets a `sync_metadata` value. */
   setMeta(key: string, value: string): void {
     this.run(
