@@ -14,7 +14,7 @@ Deno.test("a test whose list record fails validation is fetched on its own by la
   const cachedIds = () => new Set(app.repos.tests.existingIds([broken.id]));
   const pending = () => app.repos.syncEvents.getMeta(skippedTestsKey(product.id));
 
-  await t.step("the full sync skips it, says so and remembers its id", async () => {
+  await t.step("the full sync skips its record, fetches it by id, and stores it", async () => {
     fx.api.setFaults({ malformedIds: [broken.id] });
     const summary = await app.engine.run({ mode: "full", trigger: "test" });
     assert.equal(summary.status, "completed_with_warnings");
@@ -22,20 +22,24 @@ Deno.test("a test whose list record fails validation is fetched on its own by la
       summary.warnings.some((w) => w.includes(`Skipped test ${broken.id}`)),
       summary.warnings.join("\n"),
     );
-    assert.ok(summary.warnings.some((w) => w.includes("the next sync fetches it one by one")));
-    assert.equal(cachedIds().size, 0);
-    assert.equal(pending(), JSON.stringify([broken.id]));
+    assert.equal(fx.api.requests.filter((r) => r.kind === "test").length, 1, "one GET of the test");
+    assert.equal(cachedIds().size, 1);
+    assert.equal(app.repos.bugs.countsByTest([broken.id]).get(broken.id) ?? 0, data.bugsOf(broken.id).length);
+    assert.equal(pending(), undefined);
+    app.db.exec(`DELETE FROM tests WHERE id = ${broken.id}`);
   });
 
-  await t.step("while the single-test endpoint fails too, it stays pending with a warning", async () => {
+  await t.step("while its own endpoint fails too, it stays pending with a warning", async () => {
     fx.api.setFaults({ failNext: [403], routes: ["test"] });
-    const summary = await app.engine.run({ mode: "incremental", trigger: "test" });
+    const summary = await app.engine.run({ mode: "full", trigger: "test" });
     assert.ok(
       summary.warnings.some((w) =>
         w.includes(`Test ${broken.id} of product ${product.id} is still unreadable`)
       ),
       summary.warnings.join("\n"),
     );
+    assert.ok(summary.warnings.some((w) => w.includes(`the next sync fetches test ${broken.id} again`)));
+    assert.equal(cachedIds().size, 0);
     assert.equal(pending(), JSON.stringify([broken.id]));
   });
 

@@ -559,10 +559,10 @@ export class SyncEngine implements Disposable, AsyncDisposable {
 
   /**
    * Tests whose records in the test list failed validation are not stored, and an incremental walk
-   * stops before it reaches them again. Their ids are kept per product (`sync_metadata`
-   * `tests.skipped.<product>`), and every later sync fetches them one by one (`GET
-   * exploratory_tests/{id}`) until they can be read or are gone (404). Ids the walk just stored (the
-   * record was fixed) drop out.
+   * stops before it reaches them again. They are fetched one by one (`GET exploratory_tests/{id}`)
+   * right after the walk; those still unreadable are kept per product (`sync_metadata`
+   * `tests.skipped.<product>`) and fetched again by every later sync until they can be read or are
+   * gone (404). Ids the walk stored meanwhile (the record was fixed) drop out.
    */
   async #retrySkipped(
     product: ApiProduct,
@@ -573,8 +573,8 @@ export class SyncEngine implements Disposable, AsyncDisposable {
     const key = skippedTestsKey(product.id);
     const before = readIds(this.#repos.syncEvents.getMeta(key));
     const cached = this.#repos.tests.existingIds([...before, ...skippedNow]);
-    const retry = before.filter((id) => !cached.has(id) && !skippedNow.includes(id));
-    const left = new Set(skippedNow.filter((id) => !cached.has(id)));
+    const retry = [...new Set([...before, ...skippedNow])].filter((id) => !cached.has(id));
+    const left = new Set<number>();
     if (retry.length) {
       for (const [id, outcome] of await this.refresher!.tests(retry, signal)) {
         if (outcome.ok || outcome.notFound) continue;
@@ -585,12 +585,11 @@ export class SyncEngine implements Disposable, AsyncDisposable {
     }
     if (left.size) {
       this.#repos.syncEvents.setMeta(key, JSON.stringify([...left].sort((a, b) => a - b)));
-      if (skippedNow.length) {
-        warnings.push(
-          `Product ${product.id}: ${skippedNow.length === 1 ? "a test record" : "test records"} failed ` +
-            "validation; the next sync fetches " + (skippedNow.length === 1 ? "it" : "them") + " one by one",
-        );
-      }
+      warnings.push(
+        `Product ${product.id}: the next sync fetches test${left.size > 1 ? "s" : ""} ${
+          [...left].join(", ")
+        } again`,
+      );
     } else if (before.length) {
       this.#repos.syncEvents.deleteMeta(key);
     }
