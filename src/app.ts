@@ -80,7 +80,7 @@ export function openApp(config: Config, log: Logger, options: OpenAppOptions = {
   const stack = new AsyncDisposableStack();
   try {
     const db = stack.use(openDatabase(config.dbPath, { cacheMiB: options.cacheMiB }));
-    prepareSchema(db, config.skipMigrations);
+    prepareSchema(db, config.skipMigrations, log);
     const repos = stack.use(new Repositories(db));
     const client = token
       ? stack.use(

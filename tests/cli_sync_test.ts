@@ -35,7 +35,7 @@ async function result(child: Deno.ChildProcess): Promise<{ code: number; stdout:
 /** Creates the schema up front, so concurrent children do not race to migrate a new file. */
 function migrate(fx: Fixture): void {
   using db = openDatabase(fx.dbPath);
-  prepareSchema(db, false);
+  prepareSchema(db, false, silentLogger());
 }
 
 async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {

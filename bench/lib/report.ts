@@ -194,7 +194,9 @@ const TARGETS: readonly Target[] = [
         `share of everything else; the L cache holds ${perBug ?? "?"} bytes a bug. Its row is about 350 ` +
         "bytes, 270 of them its own text (title, steps, expected and actual result, location); its " +
         "full-text postings about 170 bytes; the indexes the analytics and lists need about 180 bytes. " +
-        "Pages split by batches that commit out of id order add 10–20 % until a VACUUM. Getting under " +
+        "Pages split by batches that commit out of id order add 10–20 % until a VACUUM, which the program " +
+        "cannot run itself: Deno permits VACUUM only in a process with every permission (see " +
+        "docs/troubleshooting.md for `sqlite3 cache.db VACUUM`). Getting under " +
         "the target needs compressed text or a smaller full-text index (no positions, which gives up phrase " +
         "queries), and compression costs the sync target CPU.";
     },

@@ -54,12 +54,25 @@ the cache; a later sync rebuilds it.`,
       }
     } else if (action === "up") {
       const applied = migrateUp(db);
-      const reclaimed = compactAfterMigrations(db, applied);
-      const freedBytes = reclaimed ? (reclaimed.pagesBefore - reclaimed.pagesAfter) * pageSize(db) : 0;
-      result = { newly_applied: applied, reclaimed_bytes: freedBytes, ...migrationStatus(db) };
+      const compaction = compactAfterMigrations(db, applied);
+      const freedBytes = compaction?.compacted
+        ? (compaction.pagesBefore - compaction.pagesAfter) * pageSize(db)
+        : 0;
+      const notCompacted = compaction && !compaction.compacted
+        ? { not_compacted: { reason: compaction.reason, action: compaction.action } }
+        : {};
+      result = {
+        newly_applied: applied,
+        reclaimed_bytes: freedBytes,
+        ...notCompacted,
+        ...migrationStatus(db),
+      };
       if (!values.json) {
         io.stdout(applied.length ? `applied: ${applied.join(", ")}\n` : "schema is up to date\n");
         if (freedBytes) io.stdout(`file compacted: ${(freedBytes / 1e6).toFixed(1)} MB freed\n`);
+        if (compaction && !compaction.compacted) {
+          io.stdout(`file not compacted: ${compaction.reason}.\n${compaction.action}\n`);
+        }
         return Promise.resolve(EXIT.OK);
       }
     } else {

@@ -10,7 +10,7 @@ import { prepareSchema } from "../db/migrations.ts";
 import { Repositories } from "../db/repos/index.ts";
 import type { ProblematicRange } from "../db/repos/problematic.ts";
 import { InputError, NotFoundError } from "../errors.ts";
-import { createLogger } from "../log.ts";
+import { createLogger, type Logger } from "../log.ts";
 import { retryProblematic } from "../sync/problematic.ts";
 
 const USAGE_HINT = "Use: problematic list | map RANGE_ID TEST_ID… | retry PRODUCT_ID | clear --yes";
@@ -33,21 +33,25 @@ function formatRange(r: ProblematicRange): string {
     (r.mapped_test_ids.length ? `, mapped tests ${r.mapped_test_ids.join(", ")}` : "");
 }
 
+/** Log lines of this command: to stderr, at the configured level. */
+function commandLogger(config: Config): Logger {
+  return createLogger({
+    level: config.logLevel,
+    format: config.logFormat,
+    secrets: [config.token, config.httpToken],
+  });
+}
+
 /** Runs `fn` with the repositories of the cache; no API token needed. */
 function withRepos<T>(config: Config, fn: (repos: Repositories) => T): T {
   using db = openDatabase(config.dbPath);
-  prepareSchema(db, config.skipMigrations);
+  prepareSchema(db, config.skipMigrations, commandLogger(config));
   using repos = new Repositories(db);
   return fn(repos);
 }
 
 async function retry(config: Config, productId: number, json: boolean, io: CliIO): Promise<number> {
-  const log = createLogger({
-    level: config.logLevel,
-    format: config.logFormat,
-    secrets: [config.token, config.httpToken],
-  });
-  await using app = openApp(config, log);
+  await using app = openApp(config, commandLogger(config));
   if (!app.repos.products.get(productId)) {
     throw new NotFoundError(`Product ${productId} is not in the cache`, {
       action: "Run 'testio-mcp sync' first, or check the id with 'problematic list'",

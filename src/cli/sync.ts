@@ -165,7 +165,7 @@ async function runSync(flags: SyncFlags, config: Config, io: CliIO): Promise<num
 
 function showStatus(flags: SyncFlags, config: Config, io: CliIO): number {
   using db = openDatabase(config.dbPath);
-  prepareSchema(db, config.skipMigrations);
+  prepareSchema(db, config.skipMigrations, cliLogger(config, io));
   using repos = new Repositories(db);
   const status = syncStatus(repos, config.dbPath);
   io.stdout(flags.json ? JSON.stringify(status) + "\n" : formatStatus(status));

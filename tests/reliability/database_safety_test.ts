@@ -34,7 +34,7 @@ Deno.test("database safety: a newer schema is refused by every command", async (
   await using fx = await fakeFixture({ scale: "S" });
   {
     using db = openDatabase(fx.dbPath);
-    prepareSchema(db, false);
+    prepareSchema(db, false, silentLogger());
     db.prepare("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)")
       .run(LATEST_VERSION + 1, "from_the_future", "x", new Date().toISOString());
   }
