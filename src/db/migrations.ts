@@ -168,7 +168,7 @@ export type CompactionResult =
   | { compacted: false; reason: string; action: string };
 
 /** The size of the file in pages. */
-export function pageCount(db: Database): number {
+function pageCount(db: Database): number {
   return (db.prepare("PRAGMA page_count").get() as { page_count: number }).page_count;
 }
 
