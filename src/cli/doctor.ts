@@ -14,9 +14,9 @@ import { type Command, EXIT, helpText, parseFlags } from "./command.ts";
 import { isCompiledBinary } from "./setup.ts";
 import { VERSION } from "../app.ts";
 import { type Config, describeConfig, homeEnvPath, loadConfig } from "../config.ts";
-import { openDatabase } from "../db/database.ts";
+import { databaseFileBytes, openDatabase } from "../db/database.ts";
 import { LATEST_VERSION, migrationStatus } from "../db/migrations.ts";
-import { Repositories } from "../db/repos/index.ts";
+import { type CacheCounts, Repositories } from "../db/repos/index.ts";
 import type { SyncStatus } from "../db/repos/sync_events.ts";
 import { ConfigError, errorMessage } from "../errors.ts";
 import { silentLogger } from "../log.ts";
@@ -55,7 +55,7 @@ export interface DoctorDatabase {
   schema_version: number | null;
   latest_schema_version: number;
   pending_migrations: number[];
-  counts: Record<"products" | "tests" | "bugs" | "features" | "user_stories" | "users", number> | null;
+  counts: CacheCounts | null;
   last_completed_at: string | null;
   recent_syncs: DoctorSync[];
   sync_running: { pid: number; host: string; started_at: string } | null;
@@ -121,16 +121,11 @@ function settingsSources(
   });
 }
 
-/** Bytes on disk of the database with its WAL and shared-memory files. */
-function databaseSize(path: string): number {
-  return ["", "-wal", "-shm"].reduce((sum, suffix) => sum + (statOrNull(path + suffix)?.size ?? 0), 0);
-}
-
 function inspectDatabase(config: Config, problems: Finding[], notes: Finding[]): DoctorDatabase {
   const report: DoctorDatabase = {
     path: config.dbPath,
     exists: statOrNull(config.dbPath) !== null,
-    size_bytes: databaseSize(config.dbPath),
+    size_bytes: databaseFileBytes(config.dbPath),
     schema_version: null,
     latest_schema_version: LATEST_VERSION,
     pending_migrations: [],
@@ -184,15 +179,7 @@ function inspectDatabase(config: Config, problems: Finding[], notes: Finding[]):
       return report;
     }
     using repos = new Repositories(db);
-    const features = repos.features.counts();
-    report.counts = {
-      products: repos.products.count(),
-      tests: repos.tests.count(),
-      bugs: repos.bugs.count(),
-      features: features.features,
-      user_stories: features.user_stories,
-      users: repos.users.count(),
-    };
+    report.counts = repos.counts();
     report.last_completed_at = repos.syncEvents.lastCompleted()?.finished_at ?? null;
     report.recent_syncs = repos.syncEvents.recent(RECENT_SYNCS).map((e) => ({
       id: e.id,

@@ -58,6 +58,23 @@ function assertSqliteFile(path: string): void {
   }
 }
 
+/**
+ * Bytes on disk of the database at `path` with its WAL and shared-memory files (0 for `:memory:` or a
+ * file not created yet; the WAL and shm files exist only while a connection has the file open).
+ */
+export function databaseFileBytes(path: string): number {
+  if (path === ":memory:") return 0;
+  let total = 0;
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      total += Deno.statSync(file).size;
+    } catch {
+      // A missing file adds nothing.
+    }
+  }
+  return total;
+}
+
 function ensureParentDir(path: string): void {
   const slash = path.lastIndexOf("/");
   if (slash <= 0) return;

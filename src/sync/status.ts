@@ -8,22 +8,15 @@
  * console.error(formatStatus(status));
  * ```
  */
-import type { Repositories } from "../db/repos/index.ts";
+import { databaseFileBytes } from "../db/database.ts";
+import type { CacheCounts, Repositories } from "../db/repos/index.ts";
 import type { SyncEvent } from "../db/repos/sync_events.ts";
 import { type LockHolder, readSyncLock } from "./lock.ts";
 
 /** What `sync --status` reports. */
 export interface SyncStatusReport {
   database: { path: string; size_bytes: number };
-  counts: {
-    products: number;
-    features: number;
-    user_stories: number;
-    tests: number;
-    bugs: number;
-    users: number;
-    problematic_ranges: number;
-  };
+  counts: CacheCounts & { problematic_ranges: number };
   /** The newest run, whatever its outcome. */
   last_sync:
     | Pick<
@@ -37,34 +30,12 @@ export interface SyncStatusReport {
   running: LockHolder | null;
 }
 
-/** Size of the database file plus its WAL, in bytes (0 for a file not created yet). */
-function sizeOf(path: string): number {
-  let total = 0;
-  for (const file of [path, `${path}-wal`]) {
-    try {
-      total += Deno.statSync(file).size;
-    } catch {
-      // Missing WAL (or database) adds nothing.
-    }
-  }
-  return total;
-}
-
 /** Reads the status of the cache at `dbPath`. */
 export function syncStatus(repos: Repositories, dbPath: string): SyncStatusReport {
-  const features = repos.features.counts();
   const last = repos.syncEvents.recent(1)[0];
   return {
-    database: { path: dbPath, size_bytes: dbPath === ":memory:" ? 0 : sizeOf(dbPath) },
-    counts: {
-      products: repos.products.count(),
-      features: features.features,
-      user_stories: features.user_stories,
-      tests: repos.tests.count(),
-      bugs: repos.bugs.count(),
-      users: repos.users.count(),
-      problematic_ranges: repos.problematic.count(),
-    },
+    database: { path: dbPath, size_bytes: databaseFileBytes(dbPath) },
+    counts: { ...repos.counts(), problematic_ranges: repos.problematic.count() },
     last_sync: last
       ? {
         id: last.id,

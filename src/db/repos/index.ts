@@ -20,6 +20,16 @@ import { SyncEventsRepo } from "./sync_events.ts";
 import { TestsRepo } from "./tests.ts";
 import { UsersRepo } from "./users.ts";
 
+/** How many rows of each kind the cache holds. */
+export interface CacheCounts {
+  products: number;
+  tests: number;
+  bugs: number;
+  features: number;
+  user_stories: number;
+  users: number;
+}
+
 /** The repositories of one database connection. */
 export class Repositories implements Disposable {
   readonly db: Database;
@@ -47,6 +57,17 @@ export class Repositories implements Disposable {
     this.analytics = this.#stack.use(new AnalyticsRepo(db));
     this.report = this.#stack.use(new ReportRepo(db));
     this.search = this.#stack.use(new SearchRepo(db));
+  }
+
+  /** Row counts of the cache, as `doctor`, `sync --status` and diagnostics report them. */
+  counts(): CacheCounts {
+    return {
+      products: this.products.count(),
+      tests: this.tests.count(),
+      bugs: this.bugs.count(),
+      ...this.features.counts(),
+      users: this.users.count(),
+    };
   }
 
   [Symbol.dispose](): void {

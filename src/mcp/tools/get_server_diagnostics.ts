@@ -7,6 +7,7 @@ import { boolArg } from "../args.ts";
 import { defineTool, READ_ONLY_REFRESHING } from "../tool.ts";
 import { warningsSchema } from "../schemas.ts";
 import type { AppContext } from "../context.ts";
+import { databaseFileBytes } from "../../db/database.ts";
 import { migrationStatus } from "../../db/migrations.ts";
 import { SYNC_STATUSES } from "../../db/repos/sync_events.ts";
 import { errorMessage } from "../../errors.ts";
@@ -77,20 +78,6 @@ const output = z.object({
   warnings: warningsSchema,
 });
 
-/** Bytes on disk of the database, its WAL and shared-memory files (0 for an in-memory database). */
-async function databaseSize(path: string): Promise<number> {
-  if (path === ":memory:") return 0;
-  let total = 0;
-  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
-    try {
-      total += (await Deno.stat(file)).size;
-    } catch {
-      // The WAL and shm files exist only while a connection is open in WAL mode.
-    }
-  }
-  return total;
-}
-
 /**
  * Probes the API, never throwing. The race with the abort signal bounds the wait even if a probe
  * ignores its signal: diagnostics must answer when the network hangs.
@@ -126,10 +113,10 @@ export const getServerDiagnosticsTool = defineTool({
   async handler(args, { ctx, signal }) {
     const { repos, config } = ctx;
     const now = ctx.now();
-    const [api, size_bytes] = await Promise.all([probeApi(ctx, signal), databaseSize(repos.db.path)]);
+    const api = await probeApi(ctx, signal);
+    const size_bytes = databaseFileBytes(repos.db.path);
     const last = repos.syncEvents.recent(1)[0];
     const outcomes = repos.syncEvents.outcomesSince(new Date(now.getTime() - 86_400_000).toISOString());
-    const features = repos.features.counts();
     const warnings: string[] = [];
     if (!api.reachable) {
       warnings.push(
@@ -158,12 +145,7 @@ export const getServerDiagnosticsTool = defineTool({
       database: {
         path: repos.db.path,
         size_bytes,
-        products: repos.products.count(),
-        tests: repos.tests.count(),
-        bugs: repos.bugs.count(),
-        features: features.features,
-        user_stories: features.user_stories,
-        users: repos.users.count(),
+        ...repos.counts(),
       },
       sync: {
         last_completed_at: repos.syncEvents.lastCompleted()?.finished_at ?? null,
