@@ -9,17 +9,8 @@ import { syncedFixture } from "./helpers/fixture.ts";
 import { inProcessServer } from "./helpers/mcp.ts";
 import { openDatabase } from "../src/db/database.ts";
 import { failure, ok } from "./helpers/report_fixtures.ts";
-import { stemOf } from "../src/db/repos/search.ts";
+import { type SearchHit as Hit, stemOf } from "../src/db/repos/search.ts";
 
-interface Hit {
-  entity_type: "product" | "feature" | "test" | "bug";
-  id: number;
-  title: string;
-  product_id: number | null;
-  snippet: string;
-  score: number;
-  rank: number;
-}
 interface Answer {
   results: Hit[];
   total: number;

@@ -10,17 +10,8 @@ import {
   type Pagination,
   readCache,
 } from "./helpers/tool_support.ts";
+import type { FeatureListRow as Feature } from "../src/db/repos/features.ts";
 
-interface Feature {
-  id: number;
-  title: string;
-  description: string | null;
-  howtofind: string | null;
-  section_ids: number[];
-  user_story_count: number;
-  test_count: number;
-  bug_count: number;
-}
 interface FeatureList {
   product: { id: number; name: string };
   features: Feature[];

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { syncedFixture } from "./helpers/fixture.ts";
 import { inProcessServer } from "./helpers/mcp.ts";
 import { openDatabase } from "../src/db/database.ts";
+import type { BugListRow as Bug } from "../src/db/repos/bugs.ts";
 import type { RawBug } from "../src/testio/fake/types.ts";
 import {
   allRows,
@@ -12,18 +13,6 @@ import {
   readCache,
 } from "./helpers/tool_support.ts";
 
-interface Bug {
-  id: number;
-  title: string;
-  severity: string | null;
-  status: string;
-  known: boolean;
-  rejection_reason: string | null;
-  test_id: number;
-  feature: { id: number; title: string } | null;
-  reported_by: string | null;
-  reported_at: string | null;
-}
 interface BugList {
   bugs: Bug[];
   pagination: Pagination;
