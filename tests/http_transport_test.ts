@@ -55,7 +55,7 @@ async function rawStatus(port: number, host: string): Promise<number> {
 Deno.test("Streamable HTTP transport", async (t) => {
   await using fx = await syncedFixture();
   await using mcp = await inProcessServer(fx);
-  await using http = serveHttp({
+  await using http = await serveHttp({
     ctx: mcp.ctx,
     log: silentLogger(),
     port: 0,
@@ -192,7 +192,7 @@ Deno.test("Streamable HTTP transport", async (t) => {
 Deno.test("Streamable HTTP with TESTIO_HTTP_TOKEN", async (t) => {
   await using fx = await syncedFixture();
   await using mcp = await inProcessServer(fx);
-  await using http = serveHttp({ ctx: mcp.ctx, log: silentLogger(), port: 0, httpToken: TOKEN });
+  await using http = await serveHttp({ ctx: mcp.ctx, log: silentLogger(), port: 0, httpToken: TOKEN });
 
   await t.step("requests without the bearer token get 401 with WWW-Authenticate", async () => {
     for (const authorization of [undefined, "Bearer wrong-token-0123456789", `Token ${TOKEN}`, "Bearer"]) {
@@ -261,13 +261,13 @@ Deno.test("Streamable HTTP beyond loopback needs TESTIO_HTTP_TOKEN", async () =>
   await using fx = await syncedFixture();
   await using mcp = await inProcessServer(fx);
   for (const host of ["0.0.0.0", "::"]) {
-    assert.throws(
+    await assert.rejects(
       () => serveHttp({ ctx: mcp.ctx, log: silentLogger(), host, port: 0 }),
       (err: unknown) => err instanceof ConfigError && /needs TESTIO_HTTP_TOKEN/.test(err.message),
       host,
     );
   }
-  await using open = serveHttp({
+  await using open = await serveHttp({
     ctx: mcp.ctx,
     log: silentLogger(),
     host: "0.0.0.0",
