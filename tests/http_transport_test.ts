@@ -8,6 +8,7 @@ import { silentLogger } from "../src/log.ts";
 import { VERSION } from "../src/app.ts";
 import { ConfigError } from "../src/errors.ts";
 import { checkResult, readCache } from "./helpers/tool_support.ts";
+import { splitLines, waitForLog } from "./helpers/http_process.ts";
 
 const TOKEN = "test-http-token-0123456789";
 
@@ -282,36 +283,6 @@ Deno.test("Streamable HTTP beyond loopback needs TESTIO_HTTP_TOKEN", async () =>
   await res.body?.cancel();
   assert.equal(res.status, 401, "the token is required on every request");
 });
-
-/** Reads JSON log lines from a child's stderr until one matches; returns it. */
-async function waitForLog(
-  lines: AsyncIterator<string>,
-  match: (entry: Record<string, unknown>) => boolean,
-  seen: string[],
-): Promise<Record<string, unknown>> {
-  for (;;) {
-    const { value, done } = await lines.next();
-    if (done) throw new Error(`the server exited before logging what was expected:\n${seen.join("\n")}`);
-    seen.push(value);
-    try {
-      const entry = JSON.parse(value);
-      if (match(entry)) return entry;
-    } catch {
-      // Not a JSON log line (e.g. a Deno warning): keep reading.
-    }
-  }
-}
-
-async function* splitLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  let rest = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    rest += chunk;
-    const parts = rest.split("\n");
-    rest = parts.pop()!;
-    yield* parts;
-  }
-  if (rest) yield rest;
-}
 
 Deno.test("spawned `main.ts serve --transport http` on a loopback port", async (t) => {
   await using fx = await syncedFixture();

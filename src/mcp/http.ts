@@ -61,11 +61,13 @@ export const DEFAULT_WRITE_STALL_MS = 30_000;
 /** Default bound on open connections. */
 export const DEFAULT_MAX_CONNECTIONS = 256;
 /** Default bound on answers not yet taken by one session's client before its next request waits. */
-export const DEFAULT_SESSION_BYTES_IN_FLIGHT = 2 * 1024 * 1024;
+export const DEFAULT_SESSION_BYTES_IN_FLIGHT = 1024 * 1024;
 /** Default bound on answers not yet taken, over all sessions. */
-export const DEFAULT_TOTAL_BYTES_IN_FLIGHT = 16 * 1024 * 1024;
+export const DEFAULT_TOTAL_BYTES_IN_FLIGHT = 8 * 1024 * 1024;
+/** Default bound on the requests running at once over all sessions (sessions take turns). */
+export const DEFAULT_TOTAL_CONCURRENCY = 8;
 /** Default bound on the requests of one session running at once. */
-export const DEFAULT_SESSION_CONCURRENCY = 8;
+export const DEFAULT_SESSION_CONCURRENCY = 4;
 
 /** Options of {@link serveHttp}. */
 export interface HttpServeOptions {
@@ -147,6 +149,7 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpServer> 
     maxSessions: options.maxSessions ?? DEFAULT_MAX_SESSIONS,
     idleMs: options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS,
     maxBytesInFlight: options.totalBytesInFlight ?? DEFAULT_TOTAL_BYTES_IN_FLIGHT,
+    maxRunning: DEFAULT_TOTAL_CONCURRENCY,
     flow: {
       maxBytes: options.sessionBytesInFlight ?? DEFAULT_SESSION_BYTES_IN_FLIGHT,
       maxConcurrent: DEFAULT_SESSION_CONCURRENCY,

@@ -2,7 +2,8 @@
  * Flow control of the HTTP sessions: how much response data may wait for a client that does not
  * read. Requests of a session are dispatched to the MCP server through a gate: at most
  * `maxConcurrent` at a time, and none while the session's answers not yet taken by its client
- * exceed `maxBytes`, or all sessions' together exceed the shared budget. A client that stops
+ * exceed `maxBytes`, or all sessions' together exceed the shared budget (a session whose client
+ * has taken everything may always go on). A client that stops
  * reading therefore holds at most about one budget of answers, not its whole batch; when it goes
  * away, its queued requests are answered with an error (so the SDK releases them) and never run.
  *
@@ -27,10 +28,16 @@ export class Ticket {
   }
 }
 
-/** The budget all sessions share. */
+/** The budget all sessions share, and the turn order between them. */
 export class FlowBudget {
   readonly #flows = new Set<SessionFlow>();
-  constructor(readonly maxBytes: number) {}
+  #running = 0;
+  #scheduling = false;
+  /**
+   * @param maxBytes answers not yet flushed, over all sessions, beyond which requests wait
+   * @param maxRunning requests running at once over all sessions; sessions take turns
+   */
+  constructor(readonly maxBytes: number, readonly maxRunning: number) {}
   /** Bytes answered and not yet flushed, over every session. */
   get outstanding(): number {
     let sum = 0;
@@ -44,9 +51,36 @@ export class FlowBudget {
     this.#flows.delete(flow);
     this.wake();
   }
-  /** Lets every session dispatch what the budget now allows. */
+  /** A request finished (answered, cancelled or its session closed). */
+  finished(count = 1): void {
+    this.#running = Math.max(0, this.#running - count);
+    this.wake();
+  }
+  /**
+   * Dispatches what the limits now allow, one request per session per turn, so a client that
+   * queued a large batch does not keep the others waiting behind it.
+   */
   wake(): void {
-    for (const f of this.#flows) f.pump();
+    if (this.#scheduling) return;
+    this.#scheduling = true;
+    try {
+      let progressed = true;
+      while (progressed && this.#running < this.maxRunning) {
+        progressed = false;
+        for (const f of [...this.#flows]) {
+          if (this.#running >= this.maxRunning) break;
+          if (f.dispatchOne()) {
+            this.#running++;
+            progressed = true;
+            // The session that was served goes to the back of the line.
+            this.#flows.delete(f);
+            this.#flows.add(f);
+          }
+        }
+      }
+    } finally {
+      this.#scheduling = false;
+    }
   }
 }
 
@@ -117,16 +151,25 @@ export class SessionFlow {
       }
       const cancelled = cancelledId(message);
       deliver(message, extra);
-      if (cancelled !== undefined && this.#running.delete(cancelled)) this.pump();
+      if (cancelled !== undefined && this.#running.delete(cancelled)) this.budget.finished();
     };
     const send = transport.send.bind(transport);
     this.#send = send;
+    // In SSE mode the SDK keeps every answer of a POST until all of them are sent, only to learn
+    // that each was; a small stand-in keeps that knowledge without holding the answer (a batch of
+    // 100 large answers would otherwise stay in memory as long as its slowest client).
+    const retained = (transport as unknown as { _requestResponseMap?: unknown })._requestResponseMap;
     transport.send = async (message, options) => {
       const id = responseId(message);
       try {
         return await send(message, options);
       } finally {
-        if (id !== undefined) this.#answered(id, JSON.stringify(message).length);
+        if (id !== undefined) {
+          if (retained instanceof Map && retained.has(id)) {
+            retained.set(id, { jsonrpc: "2.0", id, result: {} });
+          }
+          this.#answered(id, JSON.stringify(message).length);
+        }
       }
     };
   }
@@ -168,36 +211,55 @@ export class SessionFlow {
     this.budget.wake();
   }
 
-  /** Dispatches queued requests while the limits allow. */
+  /** Lets the shared scheduler dispatch what the limits now allow. */
   pump(): void {
+    this.budget.wake();
+  }
+
+  /** Dispatches the next queued request if the limits allow; whether it did. */
+  dispatchOne(): boolean {
     const deliver = this.#deliver;
-    if (!deliver) return;
-    while (
-      this.#queue.length && this.#running.size < this.limits.maxConcurrent &&
-      this.outstanding < this.limits.maxBytes && this.budget.outstanding < this.budget.maxBytes
-    ) {
-      const { message, extra } = this.#queue.shift()!;
-      this.#running.add(message.id);
-      deliver(message, extra);
-    }
+    if (
+      !deliver || !this.#queue.length || this.#running.size >= this.limits.maxConcurrent ||
+      !this.#withinBudget()
+    ) return false;
+    const { message, extra } = this.#queue.shift()!;
+    this.#running.add(message.id);
+    // A macrotask, not a microtask: tool handlers read SQLite synchronously, and a chain of them
+    // must leave the event loop free to accept connections and answer other clients in between.
+    setTimeout(() => deliver(message, extra), 0);
+    return true;
+  }
+
+  /**
+   * Whether answers may be produced: the session's own are below its bound and all sessions' are
+   * below the shared one. A session whose client has taken everything may always go on, so that
+   * clients which read keep being served while others stall.
+   */
+  #withinBudget(): boolean {
+    const own = this.outstanding;
+    return own === 0 || (own < this.limits.maxBytes && this.budget.outstanding < this.budget.maxBytes);
   }
 
   /** Forgets queued requests (the session closed). */
   close(): void {
     this.#queue.length = 0;
     this.#tickets.clear();
+    const running = this.#running.size;
     this.#running.clear();
     this.budget.delete(this);
+    this.budget.finished(running);
   }
 
   #answered(id: RequestId, bytes: number): void {
-    this.#running.delete(id);
+    const finished = this.#running.delete(id);
     for (const t of this.#tickets) {
       if (t.ids.has(id)) {
         t.produced += bytes;
         break;
       }
     }
-    this.pump();
+    if (finished) this.budget.finished();
+    else this.pump();
   }
 }

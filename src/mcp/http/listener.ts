@@ -148,6 +148,11 @@ async function answer(
     c = { req: request, url };
     response = await handler(c);
   } catch (err) {
+    if (req.destroyed || res.destroyed) {
+      // The client went away mid-request (e.g. while sending its body): nothing to answer.
+      log.debug("http client went away", { error: errorMessage(err) });
+      return;
+    }
     log.error("http request failed", { error: errorMessage(err) });
     response = jsonRpcError(500, -32603, "Internal error");
   }

@@ -19,6 +19,8 @@ export interface SessionStoreOptions {
   idleMs: number;
   /** Answers not yet taken by their clients, over all sessions, beyond which requests wait. */
   maxBytesInFlight: number;
+  /** Requests running at once over all sessions (sessions take turns). */
+  maxRunning: number;
   /** Per-session limits of the flow gate. */
   flow: SessionFlowLimits;
 }
@@ -44,7 +46,7 @@ export class SessionStore implements AsyncDisposable {
   #closing = false;
 
   constructor(readonly options: SessionStoreOptions) {
-    this.#budget = new FlowBudget(options.maxBytesInFlight);
+    this.#budget = new FlowBudget(options.maxBytesInFlight, options.maxRunning);
     const { idleMs } = options;
     this.#sweep = setInterval(() => {
       const cutoff = Date.now() - idleMs;
