@@ -104,8 +104,11 @@ const optionalString = z.preprocess(
   z.string().optional(),
 );
 
-/** Parses "1,2,3" or "[1,2,3]" into unique positive integers, keeping order. */
-export function parseIdList(value: unknown): number[] | null {
+/**
+ * Parses "1,2,3" or "[1,2,3]" into unique positive integers, keeping order, in linear time. Stops
+ * after `limit + 1` distinct ids (enough for the caller to refuse the list as too long).
+ */
+export function parseIdList(value: unknown, limit = Number.POSITIVE_INFINITY): number[] | null {
   if (value === undefined || value === null || value === "") return [];
   let items: unknown[];
   if (Array.isArray(value)) items = value;
@@ -122,7 +125,8 @@ export function parseIdList(value: unknown): number[] | null {
       }
     } else items = s.split(",").map((x) => x.trim()).filter((x) => x !== "");
   } else return null;
-  const out: number[] = [];
+  // A Set keeps this linear: de-duplicating with `includes` made a long list quadratic.
+  const out = new Set<number>();
   for (const item of items) {
     const n = typeof item === "number"
       ? item
@@ -130,9 +134,10 @@ export function parseIdList(value: unknown): number[] | null {
       ? Number(item.trim())
       : NaN;
     if (!Number.isSafeInteger(n) || n <= 0) return null;
-    if (!out.includes(n)) out.push(n);
+    out.add(n);
+    if (out.size > limit) break;
   }
-  return out;
+  return [...out];
 }
 
 const idList = z.preprocess(

@@ -12,7 +12,7 @@ import { type App, openApp, SERVER_CACHE_MIB, VERSION } from "../app.ts";
 import { InputError } from "../errors.ts";
 import type { AppContext } from "../mcp/context.ts";
 import { createMcpServer } from "../mcp/server.ts";
-import { StdioServerTransport } from "../mcp/sdk.ts";
+import { BoundedStdioTransport } from "../mcp/stdio.ts";
 import { SyncScheduler } from "../sync/scheduler.ts";
 import { serveHttp } from "../mcp/http.ts";
 
@@ -71,7 +71,8 @@ export async function serveApp(app: App, options: ServeOptions, io: CliIO): Prom
 
   if (options.transport === "stdio") {
     const { server } = createMcpServer(ctx);
-    const transport = new StdioServerTransport();
+    const transport = new BoundedStdioTransport();
+    transport.onerror = (err) => log.warn("stdio message refused", { error: err.message });
     transport.onclose = () => stopped.resolve("transport closed");
     process.stdin.once("end", () => stopped.resolve("stdin closed"));
     process.stdin.once("close", () => stopped.resolve("stdin closed"));

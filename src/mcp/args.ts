@@ -41,27 +41,42 @@ export function idArg(name: string) {
   }).describe(`${name}: integer id (a numeric string is accepted)`);
 }
 
-/** A list of ids: `[1,2]`, `"1,2"`, `"[1,2]"` or a single id. Duplicates removed, order kept. */
-export function idListArg(name: string, max = 1000) {
+/** The most ids an id list argument takes unless the tool says otherwise. */
+export const DEFAULT_MAX_IDS = 1000;
+
+/**
+ * A list of ids: `[1,2]`, `"1,2"`, `"[1,2]"` or a single id. Duplicates removed, order kept; at
+ * most `max` distinct ids. Parsing is linear in the length of the list, so an oversized list costs
+ * no more than reading it before it is refused.
+ */
+export function idListArg(name: string, max = DEFAULT_MAX_IDS) {
   return z.union([
     z.array(z.union([z.number(), z.string()])),
     z.string(),
     z.number(),
   ]).transform((v, ctx) => {
-    const ids = parseIdList(v);
+    const ids = parseIdList(v, max);
     if (ids === null || ids.length === 0) {
       ctx.addIssue({
         code: "custom",
-        message: `'${name}' must list positive integer ids, e.g. [1,2] or "1,2": got ${JSON.stringify(v)}`,
+        message: `'${name}' must list positive integer ids, e.g. [1,2] or "1,2": got ${preview(v)}`,
       });
       return z.NEVER;
     }
     if (ids.length > max) {
-      ctx.addIssue({ code: "custom", message: `'${name}' accepts at most ${max} ids: got ${ids.length}` });
-      return z.NEVER;
+      throw new InputError(`'${name}' lists more than ${max} distinct ids; it accepts at most ${max}`, {
+        hint: `An answer about more than ${max} ids at once would be too large to read or send`,
+        action: `Split the ids into calls of at most ${max}, or narrow the scope with a product or dates`,
+      });
     }
     return ids;
   }).describe(`${name}: list of integer ids (array, "1,2,3" or "[1,2,3]")`);
+}
+
+/** A bounded rendering of a bad value for an error message (the value may be megabytes long). */
+function preview(v: unknown): string {
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 /** A list of strings from an array or CSV, optionally restricted to `allowed` (case-insensitive). */
@@ -70,23 +85,24 @@ export function stringListArg<const T extends string>(name: string, allowed?: re
     const items = (Array.isArray(v) ? v : v.replace(/^\[|\]$/g, "").split(","))
       .map((s) => s.trim().replace(/^["']|["']$/g, "").trim())
       .filter((s) => s !== "");
-    const out: string[] = [];
+    const byLowerCase = allowed ? new Map(allowed.map((a) => [a.toLowerCase(), a])) : null;
+    const out = new Set<string>();
     for (const item of items) {
-      const value = allowed ? allowed.find((a) => a.toLowerCase() === item.toLowerCase()) : item;
+      const value = byLowerCase ? byLowerCase.get(item.toLowerCase()) : item;
       if (value === undefined) {
         ctx.addIssue({
           code: "custom",
-          message: `'${name}' has an unknown value ${JSON.stringify(item)}; allowed: ${allowed!.join(", ")}`,
+          message: `'${name}' has an unknown value ${preview(item)}; allowed: ${allowed!.join(", ")}`,
         });
         return z.NEVER;
       }
-      if (!out.includes(value)) out.push(value);
+      out.add(value);
     }
-    if (!out.length) {
+    if (!out.size) {
       ctx.addIssue({ code: "custom", message: `'${name}' must not be empty` });
       return z.NEVER;
     }
-    return out as T[];
+    return [...out] as T[];
   }).describe(
     allowed
       ? `${name}: one or more of ${allowed.join(", ")} (array or comma-separated)`

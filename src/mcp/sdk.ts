@@ -16,6 +16,7 @@ export {
   CallToolRequestSchema,
   ErrorCode,
   isInitializeRequest,
+  JSONRPCMessageSchema,
   ListToolsRequestSchema,
   McpError,
 } from "@modelcontextprotocol/sdk/types.js";
@@ -31,5 +32,7 @@ export type {
   Tool,
   ToolAnnotations,
 } from "@modelcontextprotocol/sdk/types.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/shared/transport"
+export type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/shared/protocol"
 export type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
