@@ -202,6 +202,11 @@ Deno.test({
         await answers(server.url, productId);
       });
       closeAll(conns);
+      // Gone clients' sessions end too (DELETE here; the idle sweep for clients that vanish).
+      await Promise.all(sessions.map(async (id) => {
+        const del = await fetch(server.url, { method: "DELETE", headers: { "mcp-session-id": id } });
+        await del.body?.cancel();
+      }));
       figures[`unread_peak_mib_${round}`] = Math.round(peak);
       const after = await settle(server, limit, 20_000);
       figures[`unread_after_mib_${round}`] = Math.round(after);
@@ -209,10 +214,6 @@ Deno.test({
         after <= limit,
         `memory ${after.toFixed(0)} MiB, more than 20 % over ${start.toFixed(0)} MiB`,
       );
-      await Promise.all(sessions.map(async (id) => {
-        const del = await fetch(server.url, { method: "DELETE", headers: { "mcp-session-id": id } });
-        await del.body?.cancel();
-      }));
     });
   }
 

@@ -1,0 +1,236 @@
+/**
+ * The HTTP transport's bounds, each on a real loopback server with short limits: header and body
+ * read timeouts (also against a client trickling its headers), the connection cap, a client that
+ * stops reading, the JSON-RPC batch cap, `/health` that tells strangers nothing, and an id list far
+ * beyond a tool's cap that costs a quick three-part error.
+ */
+import assert from "node:assert/strict";
+import { syncedFixture } from "./helpers/fixture.ts";
+import { inProcessServer } from "./helpers/mcp.ts";
+import { serveHttp } from "../src/mcp/http.ts";
+import { createLogger } from "../src/log.ts";
+import { VERSION } from "../src/app.ts";
+
+const TOKEN = "test-http-token-0123456789";
+const PROTOCOL = "2025-06-18";
+const encoder = new TextEncoder();
+const JSON_HEADERS = { "content-type": "application/json", accept: "application/json, text/event-stream" };
+
+/** Resolves once the server closed `conn` (reads until EOF or reset); false after `ms`. */
+async function closedByServer(conn: Deno.Conn, ms: number): Promise<boolean> {
+  const buf = new Uint8Array(64 * 1024);
+  const timeout = new Promise<false>((r) => setTimeout(() => r(false), ms));
+  const eof = (async () => {
+    try {
+      while ((await conn.read(buf)) !== null) { /* drain */ }
+    } catch {
+      // Reset by the server: closed too.
+    }
+    return true;
+  })();
+  const result = await Promise.race([eof, timeout]);
+  try {
+    conn.close();
+  } catch {
+    // Already closed.
+  }
+  return result;
+}
+
+async function openSession(url: string, headers: Record<string, string> = {}): Promise<string> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { ...JSON_HEADERS, ...headers },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 0,
+      method: "initialize",
+      params: { protocolVersion: PROTOCOL, capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+    }),
+  });
+  await res.text();
+  const id = res.headers.get("mcp-session-id");
+  assert.ok(id);
+  const done = await fetch(url, {
+    method: "POST",
+    headers: { ...JSON_HEADERS, ...headers, "mcp-session-id": id, "mcp-protocol-version": PROTOCOL },
+    body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+  });
+  await done.body?.cancel();
+  return id;
+}
+
+Deno.test("HTTP limits", async (t) => {
+  await using fx = await syncedFixture();
+  await using mcp = await inProcessServer(fx);
+  const logged: string[] = [];
+  await using http = await serveHttp({
+    ctx: mcp.ctx,
+    log: createLogger({ level: "debug", format: "json", sink: (l) => logged.push(l) }),
+    port: 0,
+    headersTimeoutMs: 300,
+    bodyTimeoutMs: 300,
+    writeStallMs: 500,
+    maxConnections: 20,
+    maxBatch: 100,
+    sessionBytesInFlight: 64 * 1024,
+    totalBytesInFlight: 256 * 1024,
+  });
+  const { port } = http;
+  const productId = Number(
+    mcp.ctx.repos.db.prepare("SELECT product_id AS n FROM bugs GROUP BY product_id ORDER BY count(*) DESC")
+      .get()!.n,
+  );
+
+  await t.step("unfinished headers and bodies are closed by the server", async () => {
+    const partial = [
+      "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+      "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n[{",
+    ];
+    for (const text of partial) {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      await conn.write(encoder.encode(text));
+      assert.ok(await closedByServer(conn, 10_000), text);
+    }
+  });
+
+  await t.step("a client trickling its headers is closed at the header deadline", async () => {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    const closed = closedByServer(conn, 10_000);
+    const trickle = (async () => {
+      for (const ch of "GET /health HTTP/1.1\r\nX-Slow: " + "a".repeat(200)) {
+        try {
+          await conn.write(encoder.encode(ch));
+        } catch {
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    assert.ok(await closed, "still open after 10 s of trickling");
+    await trickle;
+  });
+
+  await t.step("connections past the cap are closed at once; the server still answers", async () => {
+    const conns = await Promise.all(
+      Array.from({ length: 40 }, () => Deno.connect({ hostname: "127.0.0.1", port })),
+    );
+    const closed = await Promise.all(conns.map((c) => closedByServer(c, 5_000)));
+    assert.ok(closed.every(Boolean));
+    const res = await fetch(http.url.replace(/\/mcp$/, "/health"));
+    assert.equal((await res.json()).status, "ok");
+  });
+
+  await t.step("a batch above the cap is refused", async () => {
+    const session = await openSession(http.url);
+    const batch = Array.from({ length: 101 }, (_, i) => ({ jsonrpc: "2.0", id: i + 1, method: "ping" }));
+    const res = await fetch(http.url, {
+      method: "POST",
+      headers: { ...JSON_HEADERS, "mcp-session-id": session, "mcp-protocol-version": PROTOCOL },
+      body: JSON.stringify(batch),
+    });
+    assert.equal(res.status, 400);
+    const body = await res.json();
+    assert.equal(body.error.code, -32600);
+    assert.match(body.error.message, /Batch too large: 101 messages, at most 100/);
+    const ok = await fetch(http.url, {
+      method: "POST",
+      headers: { ...JSON_HEADERS, "mcp-session-id": session, "mcp-protocol-version": PROTOCOL },
+      body: JSON.stringify(batch.slice(0, 100)),
+    });
+    assert.equal(ok.status, 200);
+    assert.equal((await ok.text()).match(/"result":\{\}/g)?.length, 100, "every ping of the batch answered");
+  });
+
+  await t.step("a client that stops reading is disconnected with one log line", async () => {
+    const session = await openSession(http.url);
+    const batch = JSON.stringify(Array.from({ length: 100 }, (_, i) => ({
+      jsonrpc: "2.0",
+      id: i + 1,
+      method: "tools/call",
+      params: { name: "list_bugs", arguments: { product_id: productId, per_page: 200 } },
+    })));
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    await conn.write(encoder.encode(
+      `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n` +
+        `Accept: application/json, text/event-stream\r\nMcp-Session-Id: ${session}\r\n` +
+        `Mcp-Protocol-Version: ${PROTOCOL}\r\nContent-Length: ${
+          encoder.encode(batch).byteLength
+        }\r\n\r\n${batch}`,
+    ));
+    // Not reading: the server's writes stall once the socket buffers are full.
+    for (let i = 0; i < 100 && !logged.some((l) => l.includes("stopped reading")); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(logged.filter((l) => l.includes("stopped reading")).length, 1, logged.join("\n"));
+    assert.ok(await closedByServer(conn, 10_000));
+    // The session still serves a client that reads.
+    const res = await fetch(http.url, {
+      method: "POST",
+      headers: { ...JSON_HEADERS, "mcp-session-id": session, "mcp-protocol-version": PROTOCOL },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 99, method: "ping" }),
+    });
+    assert.match(await res.text(), /"id":99/);
+  });
+
+  await t.step("an id list far past a tool's cap gets the three-part error", async () => {
+    const session = await openSession(http.url);
+    const ids = Array.from({ length: 100_000 }, (_, i) => i + 1).join(",");
+    const res = await fetch(http.url, {
+      method: "POST",
+      headers: { ...JSON_HEADERS, "mcp-session-id": session, "mcp-protocol-version": PROTOCOL },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "tools/call",
+        params: { name: "list_bugs", arguments: { test_ids: ids } },
+      }),
+    });
+    const text = await res.text();
+    assert.match(text, /"isError":true/);
+    assert.match(text, /'test_ids' lists more than 500 distinct ids; it accepts at most 500/);
+    assert.match(text, /Split the ids into calls of at most 500/);
+  });
+
+  await t.step("no log line carries a stack trace", () => {
+    assert.deepEqual(logged.filter((l) => /"stack"/.test(l)), []);
+  });
+});
+
+Deno.test("/health tells only trusted callers the version, uptime and session count", async () => {
+  await using fx = await syncedFixture();
+  await using mcp = await inProcessServer(fx);
+  await using http = await serveHttp({
+    ctx: mcp.ctx,
+    log: createLogger({ level: "error" }),
+    port: 0,
+    httpToken: TOKEN,
+  });
+  const health = http.url.replace(/\/mcp$/, "/health");
+  const get = async (headers: Record<string, string>) => await (await fetch(health, { headers })).json();
+  assert.deepEqual(await get({}), { status: "ok" }, "no token");
+  assert.deepEqual(
+    await get({ authorization: `Bearer ${TOKEN}`, origin: "https://evil.example" }),
+    { status: "ok" },
+    "foreign origin",
+  );
+  const full = await get({ authorization: `Bearer ${TOKEN}` });
+  assert.equal(full.status, "ok");
+  assert.equal(full.version, VERSION);
+  assert.equal(typeof full.uptime_s, "number");
+  assert.equal(full.sessions, 0);
+  // A foreign Host (DNS rebinding) learns nothing either.
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: http.port });
+  await conn.write(encoder.encode(
+    `GET /health HTTP/1.1\r\nHost: attacker.example\r\nAuthorization: Bearer ${TOKEN}\r\nConnection: close\r\n\r\n`,
+  ));
+  let text = "";
+  const buf = new Uint8Array(4096);
+  for (let n = await conn.read(buf); n !== null; n = await conn.read(buf)) {
+    text += new TextDecoder().decode(buf.subarray(0, n));
+  }
+  conn.close();
+  assert.match(text, /^HTTP\/1\.1 200/);
+  assert.match(text, /\r\n\{"status":"ok"\}\r\n/);
+  assert.doesNotMatch(text, /version|uptime|sessions/);
+});
