@@ -1,7 +1,8 @@
 /**
- * The HTTP listener: `node:http` (which in Deno honours socket-level control, unlike `Deno.serve`,
- * which has no header or body timeouts) turned into web `Request`s for the checks, with the
- * resources of every connection bounded:
+ * The HTTP listener: `node:http` turned into web `Request`s for the checks, with the resources of
+ * every connection bounded. `Deno.serve` offers no header or body timeouts; in Deno's `node:http`
+ * (measured on 2.9.6) `server.headersTimeout` and `server.requestTimeout` have no effect, while
+ * `socket.setTimeout` and socket events work, so the deadlines below are timers on the socket:
  *
  * - a connection must finish its request headers within `headersTimeoutMs` (also the keep-alive
  *   idle time between requests), and its body within `bodyTimeoutMs` after the headers;
@@ -151,6 +152,7 @@ async function answer(
     if (req.destroyed || res.destroyed) {
       // The client went away mid-request (e.g. while sending its body): nothing to answer.
       log.debug("http client went away", { error: errorMessage(err) });
+      c?.delivery?.ended(false);
       return;
     }
     log.error("http request failed", { error: errorMessage(err) });
