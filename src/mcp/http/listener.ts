@@ -6,7 +6,9 @@
  *
  * - a connection must finish its request headers within `headersTimeoutMs` (also the keep-alive
  *   idle time between requests), and its body within `bodyTimeoutMs` after the headers;
- * - at most `maxConnections` connections are open; more are closed at once;
+ * - at most `maxConnections` connections are open; past that, the connection that has waited
+ *   longest for its client's headers or body is closed to make room (a connection busy with an
+ *   answer is never closed for this; when all are busy, the new connection is refused);
  * - a response body is pulled only as fast as the client reads it: a write waits for the socket to
  *   drain, and a client that takes no data for `writeStallMs` is disconnected;
  * - a dropped client costs one concise debug line, never a stack trace.
@@ -47,9 +49,15 @@ export async function listen(options: ListenerOptions, handler: Handler): Promis
   const sockets = new Set<Socket>();
   const deadlines = new Map<Socket, ReturnType<typeof setTimeout>>();
 
+  const clearDeadline = (socket: Socket) => {
+    clearTimeout(deadlines.get(socket));
+    deadlines.delete(socket);
+  };
+
   /** Closes `socket` unless cleared before `ms`; `what` says what it did not finish. */
   const deadline = (socket: Socket, ms: number, what: string) => {
-    clearTimeout(deadlines.get(socket));
+    clearDeadline(socket);
+    // Re-inserted, so the map stays in the order the waits began (oldest first, see below).
     deadlines.set(
       socket,
       setTimeout(() => {
@@ -58,18 +66,23 @@ export async function listen(options: ListenerOptions, handler: Handler): Promis
       }, ms),
     );
   };
-  const clearDeadline = (socket: Socket) => {
-    clearTimeout(deadlines.get(socket));
-    deadlines.delete(socket);
-  };
 
   const server = http.createServer();
   server.on("connection", (socket: Socket) => {
     socket.on("error", () => {}); // a reset by the peer is reported by 'close'
     if (sockets.size >= options.maxConnections) {
-      log.debug("http connection refused", { reason: `more than ${options.maxConnections} connections` });
-      socket.destroy();
-      return;
+      // At the cap, the connection that has waited longest for its client to send something makes
+      // room: clients that hold connections open without sending cannot lock out the others.
+      const waiting = deadlines.keys().next();
+      if (waiting.done) {
+        log.debug("http connection refused", { reason: `more than ${options.maxConnections} connections` });
+        socket.destroy();
+        return;
+      }
+      log.debug("http connection closed", { reason: "the connection limit needed room" });
+      clearDeadline(waiting.value);
+      waiting.value.destroy();
+      sockets.delete(waiting.value);
     }
     sockets.add(socket);
     deadline(socket, options.headersTimeoutMs, "request headers");
