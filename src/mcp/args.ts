@@ -2,10 +2,14 @@
  * Lenient, self-describing argument schemas shared by the tools (tool-catalog.md conventions): ids
  * as integers or numeric strings, id lists as arrays, "1,2,3" or "[1,2,3]", string lists as arrays
  * or CSV, dates as ISO or phrases, and bounded pagination. Each parses to a clean value and, on
- * failure, says the bad value and what is allowed.
+ * failure, says the bad value and what is allowed. Id lists parse in linear time and have a cap
+ * ({@link DEFAULT_MAX_IDS} unless a tool sets its own); past it the tool answers with the
+ * three-part error (what, why, what to do).
  *
  * @example
  * ```ts
+ * import { z } from "zod";
+ * import { idArg, pageArgs } from "./args.ts";
  * const input = z.object({ product_id: idArg("product_id"), ...pageArgs });
  * input.parse({ product_id: "598", page: 2 }); // { product_id: 598, page: 2, per_page: 50 }
  * ```
