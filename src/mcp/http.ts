@@ -65,7 +65,7 @@ export const DEFAULT_SESSION_BYTES_IN_FLIGHT = 1024 * 1024;
 /** Default bound on answers not yet taken, over all sessions. */
 export const DEFAULT_TOTAL_BYTES_IN_FLIGHT = 8 * 1024 * 1024;
 /** Default bound on the requests running at once over all sessions (sessions take turns). */
-export const DEFAULT_TOTAL_CONCURRENCY = 8;
+export const DEFAULT_TOTAL_CONCURRENCY = 16;
 /** Default bound on the requests of one session running at once. */
 export const DEFAULT_SESSION_CONCURRENCY = 4;
 
