@@ -163,8 +163,8 @@ async function answer(
     response = await handler(c);
   } catch (err) {
     if (req.destroyed || res.destroyed) {
-      // The client went away mid-request (e.g. while sending its body): nothing to answer.
-      log.debug("http client went away", { error: errorMessage(err) });
+      // The client went away mid-request (e.g. while sending its body): nothing to answer, and
+      // nothing to log (the connection's own 'clientError' line said it already).
       c?.delivery?.ended(false);
       return;
     }
