@@ -14,7 +14,7 @@ import {
   RATE_KEYS,
   rateOf,
   totalBugs,
-} from "../src/reports/rates.ts";
+} from "../src/domain/rates.ts";
 import { buildQualityReport, renderMarkdown, validateReportScope } from "../src/reports/quality_report.ts";
 import { InputError } from "../src/errors.ts";
 

@@ -20,7 +20,8 @@ import { NotFoundError } from "../errors.ts";
 import { getBugSummaryTool } from "./tools/get_bug_summary.ts";
 import { getProductSummaryTool } from "./tools/get_product_summary.ts";
 import { getTestSummaryTool } from "./tools/get_test_summary.ts";
-import type { Config, Threshold } from "../config.ts";
+import type { Config } from "../config.ts";
+import type { Threshold } from "../domain/rates.ts";
 
 /** URI of the playbook resource. */
 export const PLAYBOOK_URI = "testio://playbook";

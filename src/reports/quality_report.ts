@@ -12,11 +12,19 @@
  * renderMarkdown(report, { dataAsOf: "2025-11-10T13:03:12Z" }); // "# Quality report: …"
  * ```
  */
-import type { Config, Threshold } from "../config.ts";
+import type { Config } from "../config.ts";
 import type { BugGroupRow, ReportTestRow, TestGroupRow, TestOwner } from "../db/repos/report.ts";
-import { BUG_SEVERITIES } from "../db/repos/bugs.ts";
+import { BUG_SEVERITIES } from "../domain/bugs.ts";
 import { InputError } from "../errors.ts";
-import { type BugClasses, computeRates, type Health, health, type Rates, totalBugs } from "./rates.ts";
+import {
+  type BugClasses,
+  computeRates,
+  type Health,
+  health,
+  type Rates,
+  type Threshold,
+  totalBugs,
+} from "../domain/rates.ts";
 
 /** Requested bounds and the end dates actually found. */
 export interface ReportPeriod {

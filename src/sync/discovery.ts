@@ -279,7 +279,7 @@ export async function discoverTests(opts: DiscoveryOptions): Promise<DiscoveryRe
   result.staleLeft = stale.filter((s) => !offsetOf.has(s.id)).map((s) => s.id);
   const ranges = await boundaries(read, groupFailures(failed), byOffset, listEnd);
   throwIfCancelled(signal);
-  const recorded = repos.db.write(() => {
+  const recorded = repos.write(() => {
     saveCursor(final!);
     repos.products.markTestsSynced(pid, new Date().toISOString());
     const at = new Date().toISOString();

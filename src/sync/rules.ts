@@ -8,7 +8,8 @@
  * isTestStale(stamp, cutoff); // mutable and synced before the cutoff
  * ```
  */
-import { isFinalStatus, type TestStamps } from "../db/repos/tests.ts";
+import type { TestStamps } from "../db/repos/tests.ts";
+import { isFinalStatus } from "../domain/tests.ts";
 
 /** The instant before which a stamp is older than the TTL, as a UTC ISO string. */
 export function ttlCutoff(now: Date, ttlSeconds: number): string {

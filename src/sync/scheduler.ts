@@ -17,9 +17,8 @@ import type { Config } from "../config.ts";
 import type { Repositories } from "../db/repos/index.ts";
 import { errorMessage, SyncBusyError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import type { SyncRunner } from "../mcp/context.ts";
 import type { SyncEngine } from "./engine.ts";
-import type { SyncOptions, SyncSummary } from "./types.ts";
+import type { SyncOptions, SyncRunner, SyncSummary } from "./types.ts";
 
 /** Failures within {@link BREAKER_WINDOW_MS} that open the circuit breaker. */
 export const BREAKER_FAILURES = 3;

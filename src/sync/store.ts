@@ -11,7 +11,7 @@
  */
 import type { Repositories } from "../db/repos/index.ts";
 import type { FeatureInput } from "../db/repos/features.ts";
-import { isFinalStatus } from "../db/repos/tests.ts";
+import { isFinalStatus } from "../domain/tests.ts";
 import type { ApiBug, ApiProduct, ApiTest } from "../testio/schemas.ts";
 import { bugInput, customersOf, productInput, testersOf, testInput } from "./mapping.ts";
 
@@ -40,7 +40,7 @@ export function writeTests(
   extra?: () => void,
 ): TestWrite {
   const unique = uniqueById(tests);
-  return repos.db.write(() => {
+  return repos.write(() => {
     const existing = repos.tests.existingIds(unique.map((t) => t.id));
     repos.tests.upsertMany(unique.map(testInput), syncedAt);
     repos.users.upsertSeen(unique.flatMap(customersOf));
@@ -83,7 +83,7 @@ export function writeBugs(
   options: { partial?: boolean } = {},
 ): BugWrite {
   const unique = uniqueById(bugs);
-  return repos.db.write(() => {
+  return repos.write(() => {
     const stamps = repos.tests.stamps([...new Set([...testIds, ...unique.map((b) => b.test_id)])]);
     const productOf = new Map(stamps.map((s) => [s.id, s.product_id]));
     const answered = new Set(unique.map((b) => b.test_id));
@@ -119,7 +119,7 @@ export function writeBugs(
 
 /** Upserts products (and their sections) in one transaction. */
 export function writeProducts(repos: Repositories, products: readonly ApiProduct[], syncedAt: string): void {
-  repos.db.write(() => repos.products.upsertMany(products.map(productInput), syncedAt));
+  repos.write(() => repos.products.upsertMany(products.map(productInput), syncedAt));
 }
 
 /**
@@ -134,7 +134,7 @@ export function writeFeatures(
   syncedAt: string,
   options: { partial?: boolean } = {},
 ): void {
-  repos.db.write(() => {
+  repos.write(() => {
     repos.features.replaceForProduct(productId, features, syncedAt, { removeOthers: !options.partial });
     if (!options.partial) repos.products.markFeaturesSynced(productId, syncedAt);
   });

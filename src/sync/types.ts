@@ -101,3 +101,13 @@ export interface Freshness {
   /** Makes a product's features (and user stories) fresh. */
   ensureFeatures(productId: number, opts?: FreshnessOptions): Promise<FreshnessResult>;
 }
+
+/** The sync side as a server sees it: the scheduler implements it, tools call it. */
+export interface SyncRunner {
+  /** Runs a sync now (waits for the lock like any other sync). */
+  run(opts: SyncOptions): Promise<SyncSummary>;
+  /** Whether a sync of this process is running. */
+  readonly running: boolean;
+  /** Whether start-up syncs are being skipped after repeated failures. */
+  readonly circuitOpen: boolean;
+}

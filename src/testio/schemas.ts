@@ -16,6 +16,7 @@
 import { z } from "zod";
 import { toUtcIso } from "../dates.ts";
 import { PayloadError } from "../errors.ts";
+import { REJECT_REASONS, type RejectReason } from "../domain/bugs.ts";
 
 /** A JSON object as it came from the API, after sanitising. */
 export type RawJson = Record<string, unknown>;
@@ -366,24 +367,6 @@ export const TestSchema = mappedSchema(TestRecordSchema, toApiTest);
 
 // ---------------------------------------------------------------------------------------------------
 // Bug
-
-/**
- * TestIO's canned reviewer texts by reject-reason key (API doc §5.3). These are exact strings: a
- * rejected bug's reason is found by looking for them inside its comments.
- */
-export const REJECT_REASONS = {
-  device_not_relevant: "This device is not relevant and the bug will not be fixed.",
-  ignored_instructions: "The test instructions were not followed.",
-  intended_behavior: "The behaviour/design described here is intentional.",
-  irrelevant: "This bug is not relevant and will not be fixed.",
-  known_bug: "This is a legit bug but already known.",
-  not_reproducible: "With the information provided it was not possible to reproduce this bug.",
-  request_timeout:
-    "Your bug was rejected automatically, because you didn't respond to the request within 24 hours",
-} as const;
-
-/** A reject-reason key. */
-export type RejectReason = keyof typeof REJECT_REASONS;
 
 const REJECT_ENTRIES = Object.entries(REJECT_REASONS) as [RejectReason, string][];
 

@@ -1,6 +1,6 @@
 /**
  * The metric cube's SQL: counts and bug classes grouped by up to two dimensions, built only from the
- * whitelisted fragments below (keyed by the registry in `reports/metric_registry.ts`) with every
+ * whitelisted fragments below (keyed by the registry in `domain/metrics.ts`) with every
  * value bound as a parameter.
  *
  * Two facts feed the cube. The test fact is `tests` (joined to their features or platforms when a
@@ -31,9 +31,8 @@ import {
   type MetricKey,
   METRICS,
   SEVERITY_WEIGHTS,
-} from "../../reports/metric_registry.ts";
-import type { BugClasses } from "../../reports/rates.ts";
-import { RATE_DEFINITIONS, type Rates } from "../../reports/rates.ts";
+} from "../../domain/metrics.ts";
+import { type BugClasses, RATE_DEFINITIONS, type Rates } from "../../domain/rates.ts";
 
 /** Which timestamp dates and time buckets use. */
 export type DateBasis = "end_at" | "reported_at";

@@ -10,11 +10,7 @@
  */
 import { inList, int, json, likePattern, type Page, Repository, type SortOrder } from "./base.ts";
 import type { Params } from "../database.ts";
-
-/** Derived bug statuses as stored. */
-export const BUG_STATUSES = ["forwarded", "accepted", "auto_accepted", "rejected"] as const;
-/** Bug severities (the field doubles as bug type). */
-export const BUG_SEVERITIES = ["critical", "high", "low", "visual", "content", "custom"] as const;
+import { BUG_SEVERITIES } from "../../domain/bugs.ts";
 
 /** A device a bug was found on, reduced to what breakdowns need. */
 export interface BugDevice {

@@ -13,7 +13,7 @@
  */
 import { int, Repository } from "./base.ts";
 import type { Params } from "../database.ts";
-import type { BugClasses } from "../../reports/rates.ts";
+import type { BugClasses } from "../../domain/rates.ts";
 
 /** Which tests a report covers: explicit test ids, or statuses and an end_at range. */
 export interface ReportScope {

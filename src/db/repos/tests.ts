@@ -10,26 +10,6 @@
 import { inList, int, json, type Page, Repository, type SortOrder, type Tuple } from "./base.ts";
 import type { Params } from "../database.ts";
 
-/** Statuses after which a test never changes (behaviour.md §2). */
-export const FINAL_TEST_STATUSES = ["archived", "cancelled"] as const;
-/** Statuses counted as "executed" by reports and analytics. */
-export const EXECUTED_TEST_STATUSES = ["running", "locked", "archived", "customer_finalized"] as const;
-/** Every status the API is known to send. */
-export const TEST_STATUSES = [
-  "initialized",
-  "waiting",
-  "running",
-  "locked",
-  "customer_finalized",
-  "archived",
-  "cancelled",
-] as const;
-
-/** Whether a test status is final (unknown statuses are treated as mutable). */
-export function isFinalStatus(status: string): boolean {
-  return (FINAL_TEST_STATUSES as readonly string[]).includes(status);
-}
-
 /** A test-feature snapshot as written by the sync. */
 export interface TestFeatureInput {
   id: number;

@@ -17,7 +17,7 @@ import {
 import { defineTool, type ToolCall } from "../tool.ts";
 import type { AppContext } from "../context.ts";
 import { requireProduct } from "./lookups.ts";
-import { EXECUTED_TEST_STATUSES, TEST_STATUSES } from "../../db/repos/tests.ts";
+import { EXECUTED_TEST_STATUSES, TEST_STATUSES } from "../../domain/tests.ts";
 import type { ReportScope, TestGroupRow } from "../../db/repos/report.ts";
 import {
   buildQualityReport,

@@ -4,13 +4,7 @@
  */
 import { z } from "zod";
 import { defineTool, READ_ONLY } from "../tool.ts";
-import {
-  CUBE_LIMITS,
-  DIMENSION_KEYS,
-  DIMENSIONS,
-  METRIC_KEYS,
-  METRICS,
-} from "../../reports/metric_registry.ts";
+import { CUBE_LIMITS, DIMENSION_KEYS, DIMENSIONS, METRIC_KEYS, METRICS } from "../../domain/metrics.ts";
 
 const output = z.object({
   dimensions: z.array(z.object({

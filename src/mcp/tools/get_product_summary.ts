@@ -15,7 +15,7 @@ import {
   warningsSchema,
 } from "../schemas.ts";
 import { defineTool, READ_ONLY } from "../tool.ts";
-import { computeRates, health } from "../../reports/rates.ts";
+import { computeRates, health } from "../../domain/rates.ts";
 import { requireProduct } from "./lookups.ts";
 
 const input = z.object({ product_id: idArg("product_id") }).strict();

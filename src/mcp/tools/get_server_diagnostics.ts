@@ -7,8 +7,6 @@ import { boolArg } from "../args.ts";
 import { defineTool, READ_ONLY_REFRESHING } from "../tool.ts";
 import { warningsSchema } from "../schemas.ts";
 import type { AppContext } from "../context.ts";
-import { databaseFileBytes } from "../../db/database.ts";
-import { migrationStatus } from "../../db/migrations.ts";
 import { SYNC_STATUSES } from "../../db/repos/sync_events.ts";
 import { errorMessage } from "../../errors.ts";
 
@@ -114,7 +112,7 @@ export const getServerDiagnosticsTool = defineTool({
     const { repos, config } = ctx;
     const now = ctx.now();
     const api = await probeApi(ctx, signal);
-    const size_bytes = databaseFileBytes(repos.db.path);
+    const file = repos.file();
     const last = repos.syncEvents.recent(1)[0];
     const outcomes = repos.syncEvents.outcomesSince(new Date(now.getTime() - 86_400_000).toISOString());
     const warnings: string[] = [];
@@ -131,7 +129,7 @@ export const getServerDiagnosticsTool = defineTool({
     return {
       server: {
         version: ctx.version,
-        schema_version: migrationStatus(repos.db).current,
+        schema_version: file.schema_version,
         uptime_s: Math.max(0, Math.floor((now.getTime() - ctx.startedAt.getTime()) / 1000)),
         transport: ctx.transport,
       },
@@ -143,8 +141,8 @@ export const getServerDiagnosticsTool = defineTool({
         checked_at: api.checked_at,
       },
       database: {
-        path: repos.db.path,
-        size_bytes,
+        path: file.path,
+        size_bytes: file.size_bytes,
         ...repos.counts(),
       },
       sync: {

@@ -16,7 +16,7 @@ import {
   warningsSchema,
 } from "../schemas.ts";
 import { defineTool, READ_ONLY_REFRESHING } from "../tool.ts";
-import { computeRates, health } from "../../reports/rates.ts";
+import { computeRates, health } from "../../domain/rates.ts";
 import { testNotFound } from "./lookups.ts";
 
 const input = z.object({ test_id: idArg("test_id") }).strict();

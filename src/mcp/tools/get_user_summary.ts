@@ -7,7 +7,7 @@ import { idArg } from "../args.ts";
 import { bugClassesSchema, countMap, dataAsOf, ratesSchema, warningsSchema } from "../schemas.ts";
 import { defineTool, READ_ONLY } from "../tool.ts";
 import { NotFoundError } from "../../errors.ts";
-import { computeRates } from "../../reports/rates.ts";
+import { computeRates } from "../../domain/rates.ts";
 import { cacheIsEmpty } from "./lookups.ts";
 import { usersAsOf } from "./list_users.ts";
 import { USER_TYPES } from "../../db/repos/users.ts";

@@ -17,17 +17,17 @@ import {
 } from "../args.ts";
 import { dataAsOf, oldestStamp, warningsSchema } from "../schemas.ts";
 import { defineTool, READ_ONLY_REFRESHING } from "../tool.ts";
-import { BUG_SEVERITIES, BUG_SORTS, type BugSort, UNKNOWN_REJECTION_REASON } from "../../db/repos/bugs.ts";
-import { REJECT_REASONS } from "../../testio/schemas.ts";
+import { BUG_SORTS, type BugSort, UNKNOWN_REJECTION_REASON } from "../../db/repos/bugs.ts";
+import { BUG_SEVERITIES, BUG_STATUSES, REJECT_REASONS, type RejectReason } from "../../domain/bugs.ts";
 import type { FreshnessResult } from "../../sync/types.ts";
 import { requireProduct, testNotFound } from "./lookups.ts";
 
 /** Status words `list_bugs` accepts: "open" is the user-facing name of forwarded. */
-export const BUG_STATUS_ARGS = ["open", "forwarded", "accepted", "auto_accepted", "rejected"] as const;
+export const BUG_STATUS_ARGS = ["open", ...BUG_STATUSES] as const;
 
 /** Rejection reasons `list_bugs` accepts: TestIO's canned keys plus "unknown". */
 export const REJECTION_REASON_ARGS = [
-  ...Object.keys(REJECT_REASONS) as (keyof typeof REJECT_REASONS)[],
+  ...Object.keys(REJECT_REASONS) as RejectReason[],
   UNKNOWN_REJECTION_REASON,
 ] as const;
 

@@ -7,16 +7,7 @@ import { dataAsOf, warningsSchema } from "../schemas.ts";
 import { defineTool, READ_ONLY } from "../tool.ts";
 import { PRODUCT_SORTS, type ProductSort } from "../../db/repos/products.ts";
 import { cacheIsEmpty, EMPTY_CACHE_WARNING } from "./lookups.ts";
-
-/** Product types the API knows. */
-export const PRODUCT_TYPES = [
-  "website",
-  "mobile_app_ios",
-  "mobile_app_android",
-  "mobile_app_windows",
-  "streaming_app",
-  "gaming",
-] as const;
+import { PRODUCT_TYPES } from "../../domain/products.ts";
 
 const input = z.object({
   search: z.string().trim().max(200).optional().describe(

@@ -15,11 +15,9 @@ import {
 } from "../args.ts";
 import { dataAsOf, testEnvironmentSchema, warningsSchema } from "../schemas.ts";
 import { defineTool, READ_ONLY_REFRESHING } from "../tool.ts";
-import { TEST_SORTS, TEST_STATUSES, type TestSort } from "../../db/repos/tests.ts";
+import { TEST_SORTS, type TestSort } from "../../db/repos/tests.ts";
+import { TEST_STATUSES, TESTING_TYPES } from "../../domain/tests.ts";
 import { requireProduct } from "./lookups.ts";
-
-/** Testing types the API knows. */
-export const TESTING_TYPES = ["coverage", "rapid", "focused", "usability", "custom"] as const;
 
 const input = z.object({
   product_id: idArg("product_id"),

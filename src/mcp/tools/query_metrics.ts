@@ -6,7 +6,7 @@ import { z } from "zod";
 import { dateArg, resolveDates, sortOrderArg, stringListArg } from "../args.ts";
 import { dataAsOf, warningsSchema } from "../schemas.ts";
 import { defineTool, READ_ONLY } from "../tool.ts";
-import { CUBE_LIMITS, DIMENSION_KEYS, METRIC_KEYS } from "../../reports/metric_registry.ts";
+import { CUBE_LIMITS, DIMENSION_KEYS, METRIC_KEYS } from "../../domain/metrics.ts";
 import { queryMetrics } from "../../reports/metrics.ts";
 
 const scalar = z.union([z.string().max(300), z.number(), z.boolean()]);

@@ -10,58 +10,21 @@
  * ```
  */
 
-/** Exploratory test statuses (§5.1), oldest lifecycle stage first. */
-export const TEST_STATUSES = [
-  "initialized",
-  "waiting",
-  "running",
-  "locked",
-  "customer_finalized",
-  "archived",
-  "cancelled",
-] as const;
-/** One of {@link TEST_STATUSES}. */
-export type TestStatus = typeof TEST_STATUSES[number];
+import type { ApiBugStatus, BugSeverity, RejectReason } from "../../domain/bugs.ts";
+import type { ProductType } from "../../domain/products.ts";
+import type { TestingType as AnyTestingType, TestStatus } from "../../domain/tests.ts";
 
-/** The only bug statuses the API has (§5.2). */
-export const BUG_STATUSES = ["forwarded", "accepted", "rejected"] as const;
-/** One of {@link BUG_STATUSES}. */
-export type BugStatus = typeof BUG_STATUSES[number];
-
-/** Bug `severity`, which doubles as the bug type (§5.4). */
-export const BUG_SEVERITIES = ["low", "high", "critical", "visual", "content", "custom"] as const;
-/** One of {@link BUG_SEVERITIES}. */
-export type BugSeverity = typeof BUG_SEVERITIES[number];
-
-/** Product `type` values (§2.3). */
-export const PRODUCT_TYPES = [
-  "website",
-  "mobile_app_ios",
-  "mobile_app_android",
-  "mobile_app_windows",
-  "streaming_app",
-  "gaming",
-] as const;
-/** One of {@link PRODUCT_TYPES}. */
-export type ProductType = typeof PRODUCT_TYPES[number];
-
-/** `testing_type` values still in use (`custom` is deprecated and never generated). */
-export const TESTING_TYPES = ["coverage", "rapid", "focused", "usability"] as const;
-/** One of {@link TESTING_TYPES}. */
-export type TestingType = typeof TESTING_TYPES[number];
+export type { BugSeverity, ProductType, TestStatus };
+/** A bug status as the API sends it. */
+export type BugStatus = ApiBugStatus;
+/** The testing types still created (`custom` is deprecated and never generated). */
+export type TestingType = Exclude<AnyTestingType, "custom">;
 
 /** `review_status` values; only `review_successful` was observed live, the others are plausible. */
 export type ReviewStatus = "review_successful" | "review_in_progress" | "review_failed";
 
-/** Keys of the canned reject reasons (§5.3). */
-export type RejectReasonKey =
-  | "device_not_relevant"
-  | "ignored_instructions"
-  | "intended_behavior"
-  | "irrelevant"
-  | "known_bug"
-  | "not_reproducible"
-  | "request_timeout";
+/** Keys of the canned reject reasons. */
+export type RejectReasonKey = RejectReason;
 
 /** `{id, key, name}` catalog reference (requirement categories, operating systems). */
 export interface RawKeyedRef {
