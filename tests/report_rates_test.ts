@@ -1,5 +1,5 @@
 /**
- * Rates and health (behaviour.md §3): every formula, the null cases (no bugs, nothing accepted) and
+ * Rates and health (docs/domain.md, Rates and health): every formula, the null cases (no bugs, nothing accepted) and
  * every threshold boundary against hand-computed values, plus the report-level pure functions.
  */
 import assert from "node:assert/strict";

@@ -15,7 +15,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { InputError } from "../errors.ts";
 
-/** Exit codes shared by every command (tool-catalog.md). */
+/** Exit codes shared by every command (docs/contract.md). */
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, BUSY: 3 } as const;
 
 /** Where a command writes. stdout is for results (and MCP messages); everything else goes to stderr. */

@@ -1,5 +1,5 @@
 /**
- * Bug outcome classes, the five rates and the health indicators (behaviour.md §3). Pure functions.
+ * Bug outcome classes, the five rates and the health indicators (docs/domain.md, Rates and health). Pure functions.
  * Open means forwarded, everywhere. A rate with no data is `null`, never 0.
  *
  * @example

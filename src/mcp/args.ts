@@ -1,5 +1,5 @@
 /**
- * Lenient, self-describing argument schemas shared by the tools (tool-catalog.md conventions): ids
+ * Lenient, self-describing argument schemas shared by the tools (docs/contract.md): ids
  * as integers or numeric strings, id lists as arrays, "1,2,3" or "[1,2,3]", string lists as arrays
  * or CSV, dates as ISO or phrases, and bounded pagination. Each parses to a clean value and, on
  * failure, says the bad value and what is allowed.

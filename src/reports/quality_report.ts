@@ -1,5 +1,5 @@
 /**
- * The quality report (behaviour.md §3) as pure functions: scope validation, the summary built from
+ * The quality report (docs/domain.md, Rates and health) as pure functions: scope validation, the summary built from
  * grouped rows (tests by product/status/type, bugs by product/status/severity), the per-product
  * breakdown, per-test rows, and the Markdown rendering.
  *

@@ -1,5 +1,5 @@
 /**
- * Test discovery for one product (behaviour.md §5): pages of 25, newest first, one page per
+ * Test discovery for one product (docs/domain.md, Sync): pages of 25, newest first, one page per
  * transaction together with the product's sync cursor.
  *
  * - **full**: every page, until a short or empty page (or the page cap).

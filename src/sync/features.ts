@@ -1,5 +1,5 @@
 /**
- * Features and user stories of one product (behaviour.md §1, API doc §3): products with sections list
+ * Features and user stories of one product (docs/domain.md, Entities; docs/testio-api.md, Sections): products with sections list
  * their features per section (the plain endpoint answers 422 for them), merged by id with the section
  * ids recorded; user stories stay the title strings on features, with ids joined only where an exact
  * title match is unambiguous.

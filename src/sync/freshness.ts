@@ -1,5 +1,5 @@
 /**
- * Read-through freshness (behaviour.md §4). Tools call it before they read the cache: rows that are
+ * Read-through freshness (docs/domain.md, Freshness). Tools call it before they read the cache: rows that are
  * missing or stale by the rules of `rules.ts` are fetched from the API, batched (bugs: 15 test ids per
  * call) and de-duplicated in flight through the engine's {@link Refresher}. An answer never waits
  * longer than the time budget: past it, the tool answers from the cache with a warning while the

@@ -1,5 +1,5 @@
 /**
- * Reading the test list by offset, with the page-500 recovery of behaviour.md §5: some pages of the
+ * Reading the test list by offset, with the page-500 recovery of docs/domain.md: some pages of the
  * live API fail with HTTP 500 every time (apparently because of particular tests), so a failing page is
  * re-read with smaller pages 25 → 10 → 5 → 2 → 1, narrowing to the part that fails. An offset that still
  * fails at page size 1 is skipped and reported; any error other than a 500 stops the recovery.

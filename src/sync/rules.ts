@@ -1,5 +1,5 @@
 /**
- * The staleness rules of behaviour.md §4, as pure functions over the stamps the cache keeps. The first
+ * The staleness rules of docs/domain.md, Freshness, as pure functions over the stamps the cache keeps. The first
  * matching rule wins; the sync (which tests' bugs to fetch) and read-through refreshes share them.
  *
  * @example

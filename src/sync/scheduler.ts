@@ -1,5 +1,5 @@
 /**
- * Server-side sync scheduling (behaviour.md §5): a start-up sync in the background when the cache is
+ * Server-side sync scheduling (docs/domain.md, Scheduling): a start-up sync in the background when the cache is
  * empty or older than `TESTIO_REFRESH_INTERVAL_SECONDS` (0 disables), then one every interval, skipped
  * when a sync finished within it. A circuit breaker skips start-up and background syncs after 3
  * failures within 5 minutes (counted from `sync_events`, so a crash-looping server sees them too).

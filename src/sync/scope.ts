@@ -1,5 +1,5 @@
 /**
- * What a sync covers: which products (behaviour.md §5: an argument outside `TESTIO_PRODUCT_IDS` is an
+ * What a sync covers: which products (docs/domain.md, Sync: an argument outside `TESTIO_PRODUCT_IDS` is an
  * error, never a silent widening) and from which date. `TESTIO_SYNC_SINCE`, CLI `--since` and the
  * `sync_data` tool's `since` are parsed by the same function, so a relative phrase means the same
  * everywhere (the reference client's background sync broke on relative values).

@@ -87,7 +87,7 @@ export interface FreshnessOptions {
 }
 
 /**
- * Read-through freshness (behaviour.md §4): tools call it before they read, so stale or missing rows
+ * Read-through freshness (docs/domain.md, Freshness): tools call it before they read, so stale or missing rows
  * are refreshed from the API when possible and the answer says so when not.
  */
 export interface Freshness {

@@ -1,7 +1,7 @@
 /**
  * The TestIO Customer API client: fetch over HTTPS with `Authorization: Token <token>`, one request
  * limit shared by every call (a call may ask to be served first), a timeout per request, retries
- * (behaviour.md §6) and zod parsing of every payload at the boundary. The token never appears in
+ * (docs/testio-api.md, Errors and limits) and zod parsing of every payload at the boundary. The token never appears in
  * errors or logs.
  *
  * @example

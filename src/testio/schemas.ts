@@ -201,7 +201,7 @@ function utcOf(value: string | null | undefined, field: string, reject: Reject):
 // ---------------------------------------------------------------------------------------------------
 // Exploratory test
 
-/** A feature as snapshotted inside a test (API doc §2.5): its own id plus the global `feature_id`. */
+/** A feature as snapshotted inside a test (docs/testio-api.md, Tests): its own id plus the global `feature_id`. */
 export interface ApiTestFeature {
   /** The test-feature id; bugs point to it through `test_feature.id`. */
   id: number;

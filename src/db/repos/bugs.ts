@@ -1,6 +1,6 @@
 /**
  * Bugs. `status` is the derived status: forwarded | accepted | auto_accepted | rejected
- * (behaviour.md §2); "open" in arguments and summaries means forwarded.
+ * (docs/domain.md, Bugs); "open" in arguments and summaries means forwarded.
  *
  * @example
  * ```ts

@@ -1,6 +1,6 @@
 /**
- * Problematic ranges: test-list offsets that failed with HTTP 500 even at page size 1 (behaviour.md
- * §5). A range is identified by its product and the tests just before and after it, because offsets
+ * Problematic ranges: test-list offsets that failed with HTTP 500 even at page size 1 (docs/domain.md,
+ * Page recovery). A range is identified by its product and the tests just before and after it, because offsets
  * shift whenever newer tests are added; the offsets are those of the latest sighting.
  *
  * @example

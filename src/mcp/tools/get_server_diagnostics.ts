@@ -4,8 +4,8 @@
  */
 import { z } from "zod";
 import { boolArg } from "../args.ts";
-import { defineTool, READ_ONLY_REFRESHING } from "../tool.ts";
-import { warningsSchema } from "../schemas.ts";
+import { defineTool, prose, READ_ONLY_REFRESHING } from "../tool.ts";
+import { warningsIf, warningsSchema } from "../answer.ts";
 import type { AppContext } from "../context.ts";
 import { SYNC_STATUSES } from "../../db/repos/sync_events.ts";
 import { errorMessage } from "../../errors.ts";
@@ -99,12 +99,11 @@ async function probeApi(ctx: AppContext, signal: AbortSignal) {
 export const getServerDiagnosticsTool = defineTool({
   name: "get_server_diagnostics",
   title: "Server diagnostics",
-  description: "Health of this server: version, schema version, uptime and transport; whether the " +
-    "TestIO API answers (and how fast); the cache file, its size and how many products, tests, bugs, " +
-    "features and users it holds; the last sync, whether one is running, successes and failures in " +
-    "the last 24 h, and whether start-up syncs are paused after repeated failures. Use it when " +
-    "answers look stale or empty, or a tool reports an API error. `include_sync_events` lists recent " +
-    "sync runs (`sync_event_limit`, 1–50).",
+  description: prose`Health of this server: version, schema version, uptime and transport; whether the
+    TestIO API answers (and how fast); the cache file, its size and how many products, tests, bugs, features
+    and users it holds; the last sync, whether one is running, successes and failures in the last 24 h, and
+    whether start-up syncs are paused after repeated failures. Use it when answers look stale or empty, or a
+    tool reports an API error. \`include_sync_events\` lists recent sync runs (\`sync_event_limit\`, 1–50).`,
   input,
   output,
   annotations: READ_ONLY_REFRESHING,
@@ -171,7 +170,7 @@ export const getServerDiagnosticsTool = defineTool({
           })),
         }
         : {}),
-      ...(warnings.length ? { warnings } : {}),
+      ...warningsIf(warnings),
     };
   },
 });

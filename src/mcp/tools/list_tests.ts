@@ -3,18 +3,10 @@
  * tests first.
  */
 import { z } from "zod";
-import {
-  dateArg,
-  idArg,
-  pageArgs,
-  paginate,
-  paginationSchema,
-  resolveDates,
-  sortOrderArg,
-  stringListArg,
-} from "../args.ts";
-import { dataAsOf, testEnvironmentSchema, warningsSchema } from "../schemas.ts";
-import { defineTool, READ_ONLY_REFRESHING } from "../tool.ts";
+import { dateArg, idArg, pageArgs, resolveDates, sortOrderArg, stringListArg } from "../args.ts";
+import { pageAnswerSchema, readPage, warningsIf } from "../answer.ts";
+import { namedRef, testEnvironmentSchema } from "../schemas.ts";
+import { defineTool, prose, READ_ONLY_REFRESHING } from "../tool.ts";
 import { TEST_SORTS, type TestSort } from "../../db/repos/tests.ts";
 import { TEST_STATUSES, TESTING_TYPES } from "../../domain/tests.ts";
 import { requireProduct } from "./lookups.ts";
@@ -43,22 +35,16 @@ const test = z.object({
   bug_count: z.number().int(),
 });
 
-const output = z.object({
-  product: z.object({ id: z.number().int(), name: z.string() }),
-  tests: z.array(test),
-  pagination: paginationSchema,
-  data_as_of: dataAsOf,
-  warnings: warningsSchema,
-});
+const output = pageAnswerSchema("tests", test, { product: namedRef });
 
 export const listTestsTool = defineTool({
   name: "list_tests",
   title: "List a product's tests",
-  description: "List the tests (test cycles) of one product, newest first, with status, type, dates, " +
-    "environment and bug count. Use it to find a test_id for get_test_summary. Narrow with `statuses` " +
-    "(initialized, waiting, running, locked, customer_finalized, archived, cancelled), `testing_type`, " +
-    "and `start_date`/`end_date` on the test's end (ISO dates or phrases like 'last 30 days'). " +
-    "Running tests older than the cache TTL are refreshed from TestIO first.",
+  description: prose`List the tests (test cycles) of one product, newest first, with status, type, dates,
+    environment and bug count. Use it to find a test_id for get_test_summary. Narrow with \`statuses\`
+    (initialized, waiting, running, locked, customer_finalized, archived, cancelled), \`testing_type\`, and
+    \`start_date\`/\`end_date\` on the test's end (ISO dates or phrases like 'last 30 days'). Running tests
+    older than the cache TTL are refreshed from TestIO first.`,
   input,
   output,
   annotations: READ_ONLY_REFRESHING,
@@ -66,18 +52,17 @@ export const listTestsTool = defineTool({
     const dates = resolveDates(args.start_date, args.end_date, ctx.now());
     const product = requireProduct(ctx, args.product_id);
     const fresh = await ctx.freshness.ensureProductTests(product.id, { signal });
-    const pages = paginate(args.page, args.per_page);
-    const page = ctx.repos.tests.list({
-      productId: product.id,
-      statuses: args.statuses,
-      testingType: args.testing_type,
-      endFrom: dates.start,
-      endTo: dates.end,
-      sortBy: args.sort_by,
-      sortOrder: args.sort_order,
-      limit: pages.limit,
-      offset: pages.offset,
-    });
+    const page = readPage(args, (window) =>
+      ctx.repos.tests.list({
+        productId: product.id,
+        statuses: args.statuses,
+        testingType: args.testing_type,
+        endFrom: dates.start,
+        endTo: dates.end,
+        sortBy: args.sort_by,
+        sortOrder: args.sort_order,
+        ...window,
+      }));
     const warnings = [...fresh.warnings];
     if (product.test_count === 0 && product.tests_synced_at === null) {
       warnings.push(
@@ -90,9 +75,9 @@ export const listTestsTool = defineTool({
     return {
       product: { id: product.id, name: product.name },
       tests: page.rows,
-      pagination: pages.of(page.total),
+      pagination: page.pagination,
       data_as_of: stamps.length ? stamps.sort()[0] : null,
-      ...(warnings.length ? { warnings } : {}),
+      ...warningsIf(warnings),
     };
   },
 });

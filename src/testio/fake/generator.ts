@@ -102,7 +102,7 @@ function fitsStatus(m: TestModel, status: TestStatus, nowMs: number): boolean {
 }
 
 /**
- * Makes sure every status of §5.1 occurs at least once: small datasets could miss the rare ones. A
+ * Makes sure every test status occurs at least once: small datasets could miss the rare ones. A
  * test whose timing fits takes the missing status, unless it is the last of its own status.
  */
 function coverStatuses(tests: TestModel[], nowMs: number): void {

@@ -1,5 +1,5 @@
 /**
- * TestIO's canned reject reasons (§5.3 of the API reference). The default comment texts are exact:
+ * TestIO's canned reject reasons (docs/testio-api.md, Reject reasons). The default comment texts are exact:
  * clients find a rejected bug's reason by looking for them as substrings of its comments, so they must
  * not be reworded.
  *
@@ -17,7 +17,7 @@ export const REJECT_REASONS: readonly Readonly<RawRejectReason>[] = (Object.entr
   RejectReason,
   string,
 ][])
-  // The API sends the same sentence as name and default comment (§2.11).
+  // The API sends the same sentence as name and default comment.
   .map(([key, text]) => ({ key, name: text, default_comment: text }));
 
 /** The default comment text of a reject reason. */

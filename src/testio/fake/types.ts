@@ -1,6 +1,6 @@
 /**
  * The raw JSON shapes of the TestIO Customer API v2 as the fake server emits them. They follow the
- * reference doc (`testio-customer-api.md` §2); optional keys are the ones the live API sometimes
+ * API as docs/testio-api.md describes it; optional keys are the ones the live API sometimes
  * leaves out. These types describe what goes over the wire, not what the cache stores.
  *
  * @example
@@ -57,7 +57,7 @@ export interface RawSection {
   user_stories_amount?: number;
 }
 
-/** The Product entity (§2.3). */
+/** The Product entity. */
 export interface RawProduct {
   id: number;
   name: string;
@@ -70,7 +70,7 @@ export interface RawProduct {
   remote_device_testing: boolean;
 }
 
-/** A global feature as the features endpoints list it (§2.8). */
+/** A global feature as the features endpoints list it. */
 export interface RawFeature {
   id: number;
   title: string;
@@ -79,7 +79,7 @@ export interface RawFeature {
   user_stories: string[];
 }
 
-/** A user story of the user-stories endpoint: ids, but no feature link (§2.9). */
+/** A user story of the user-stories endpoint: ids, but no feature link. */
 export interface RawUserStory {
   id: number;
   path: string;
@@ -93,7 +93,7 @@ export interface RawCustomReportConfiguration {
   keys: { value: string; label: string }[];
 }
 
-/** A test-feature snapshot inside a test: own `id`, global id in `feature_id` (§2.5). */
+/** A test-feature snapshot inside a test: own `id`, global id in `feature_id`. */
 export interface RawTestFeature {
   id: number;
   feature_id: number;
@@ -124,7 +124,7 @@ export interface RawRequirement {
   gaming: boolean;
 }
 
-/** The test environment entity (§2.7). */
+/** The test environment entity. */
 export interface RawTestEnvironment {
   id: number;
   title: string;
@@ -171,7 +171,7 @@ export interface RawTestSection {
   test_templates: { total: number; count: number };
 }
 
-/** The exploratory test entity (§2.5); list and detail share this shape. */
+/** The exploratory test entity; list and detail share this shape. */
 export interface RawTest {
   id: number;
   test_title: string;
@@ -232,7 +232,7 @@ export interface RawBugFeature {
   custom_report_configurations: RawCustomReportConfiguration[];
 }
 
-/** The Bug entity (§2.6). Optional keys are absent on some bugs, as on the live API. */
+/** The Bug entity. Optional keys are absent on some bugs, as on the live API. */
 export interface RawBug {
   id: number;
   title: string;
