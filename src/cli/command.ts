@@ -8,7 +8,11 @@
  *   name: "migrate",
  *   summary: "Apply or roll back schema migrations",
  *   usage: "migrate [up|down [N]|status]",
- *   run: async (args, io) => EXIT.OK,
+ *   help: "Options:\n  --json   print the result as JSON",
+ *   run: (_args, io) => {
+ *     io.stdout("schema is up to date\n");
+ *     return Promise.resolve(EXIT.OK);
+ *   },
  * };
  * ```
  */

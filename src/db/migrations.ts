@@ -5,9 +5,11 @@
  *
  * @example
  * ```ts
- * using db = openDatabase(path);
+ * import { openDatabase } from "./database.ts";
+ *
+ * using db = openDatabase(":memory:");
  * migrateUp(db); // applies pending migrations in order
- * migrationStatus(db); // { current: 1, latest: 1, applied: [...], pending: [] }
+ * migrationStatus(db); // { current: 6, latest: 6, applied: [...], pending: [] }
  * ```
  */
 import { createHash } from "node:crypto";

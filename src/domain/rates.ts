@@ -6,7 +6,12 @@
  * ```ts
  * const rates = computeRates({ open: 2, active_accepted: 5, auto_accepted: 1, rejected: 2 });
  * rates.rejection_rate; // 0.2
- * health(rates, config.thresholds).rejection_rate; // "warning" (boundaries count as the worse level)
+ * const thresholds: Thresholds = {
+ *   rejection_rate: { warning: 0.2, critical: 0.35, direction: "above" },
+ *   auto_acceptance_rate: { warning: 0.2, critical: 0.4, direction: "above" },
+ *   review_rate: { warning: 0.8, critical: 0.6, direction: "below" },
+ * };
+ * health(rates, thresholds).rejection_rate; // "warning" (boundaries count as the worse level)
  * ```
  */
 

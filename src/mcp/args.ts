@@ -6,6 +6,8 @@
  *
  * @example
  * ```ts
+ * import { z } from "zod";
+ *
  * const input = z.object({ product_id: idArg("product_id"), ...pageArgs });
  * input.parse({ product_id: "598", page: 2 }); // { product_id: 598, page: 2, per_page: 50 }
  * ```

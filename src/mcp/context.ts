@@ -4,7 +4,8 @@
  *
  * @example
  * ```ts
- * const page = ctx.repos.products.list({ ... });
+ * declare const ctx: AppContext;
+ * const page = ctx.repos.products.list({ sortBy: "title", sortOrder: "asc", limit: 50, offset: 0 });
  * ```
  */
 import type { Config } from "../config.ts";

@@ -6,8 +6,12 @@
  *
  * @example
  * ```ts
- * const { server } = createMcpServer(ctx); // calls registerResources(server, ctx)
- * await client.readResource({ uri: "testio://tests/109363" });
+ * import type { AppContext } from "./context.ts";
+ * import { McpServer } from "./sdk.ts";
+ *
+ * declare const ctx: AppContext;
+ * const server = new McpServer({ name: "testio-mcp", version: "0" });
+ * registerResources(server, ctx); // what createMcpServer does
  * ```
  */
 import type { z } from "zod";

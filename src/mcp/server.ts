@@ -9,8 +9,13 @@
  *
  * @example
  * ```ts
+ * import type { AppContext } from "./context.ts";
+ * import { StdioServerTransport } from "./sdk.ts";
+ *
+ * declare const ctx: AppContext;
  * const { server, cleanup } = createMcpServer(ctx);
  * await server.connect(new StdioServerTransport());
+ * await cleanup();
  * ```
  */
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, McpServer } from "./sdk.ts";

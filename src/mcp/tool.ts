@@ -6,6 +6,8 @@
  *
  * @example
  * ```ts
+ * import { z } from "zod";
+ *
  * export const pingTool = defineTool({
  *   name: "ping",
  *   title: "Ping",

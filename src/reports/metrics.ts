@@ -6,6 +6,9 @@
  *
  * @example
  * ```ts
+ * import type { Repositories } from "../db/repos/index.ts";
+ *
+ * declare const repos: Repositories;
  * const answer = queryMetrics({ metrics: ["bug_count"], dimensions: ["severity"], filters: { product_id: 598 } },
  *   repos.analytics, { scopeProductIds: null });
  * answer.rows[0]; // { severity: "low", bug_count: 412 }

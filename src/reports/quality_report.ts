@@ -7,7 +7,21 @@
  *
  * @example
  * ```ts
- * const report = buildQualityReport({ products, testGroups, bugGroups, thresholds, period });
+ * import type { Config } from "../config.ts";
+ * import type { Repositories } from "../db/repos/index.ts";
+ *
+ * declare const repos: Repositories;
+ * declare const config: Config;
+ * const scope = { productIds: [598], statuses: ["archived"], from: null, to: null };
+ * const report = buildQualityReport({
+ *   products: [{ id: 598, name: "Web shop" }],
+ *   testGroups: repos.report.testGroups(scope),
+ *   bugGroups: repos.report.bugGroups(scope),
+ *   thresholds: config.thresholds,
+ *   start: null,
+ *   end: null,
+ *   statuses: ["archived"],
+ * });
  * report.summary.rates.rejection_rate; // 0.2
  * renderMarkdown(report, { dataAsOf: "2025-11-10T13:03:12Z" }); // "# Quality report: …"
  * ```

@@ -17,7 +17,10 @@
  *
  * @example
  * ```ts
- * const result = await discoverTests({ deps, productId: 598, mode: "incremental", since: null, eventId, signal });
+ * import type { SyncDeps } from "./refresh.ts";
+ *
+ * declare const deps: SyncDeps;
+ * const result = await discoverTests({ deps, productId: 598, mode: "incremental", since: null, eventId: null });
  * result.inserted; // new tests stored
  * result.staleLeft; // stale mutable tests the walk did not reach: fetch them by id
  * ```

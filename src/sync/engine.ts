@@ -15,7 +15,10 @@
  *
  * @example
  * ```ts
- * using engine = new SyncEngine({ repos, client, config, log });
+ * import type { SyncDeps } from "./refresh.ts";
+ *
+ * declare const deps: SyncDeps;
+ * using engine = new SyncEngine(deps);
  * const summary = await engine.run({ mode: "incremental", trigger: "cli", onProgress: console.error });
  * summary.status; // "completed" | "completed_with_warnings" | "failed" | "cancelled"
  * ```

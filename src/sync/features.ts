@@ -6,7 +6,12 @@
  *
  * @example
  * ```ts
- * const { features, userStories, warnings } = await syncProductFeatures(deps, featureSource(product), signal);
+ * import type { ApiProduct } from "../testio/schemas.ts";
+ * import type { SyncDeps } from "./refresh.ts";
+ *
+ * declare const deps: SyncDeps;
+ * declare const product: ApiProduct;
+ * const { features, userStories, warnings } = await syncProductFeatures(deps, featureSource(product));
  * ```
  */
 import type { Repositories } from "../db/repos/index.ts";

@@ -11,8 +11,13 @@
  *
  * @example
  * ```ts
- * const freshness = new FreshnessService({ repos, client, config, log, engine });
- * const { warnings } = await freshness.ensureTests([300123], { bugs: true, signal });
+ * import type { SyncEngine } from "./engine.ts";
+ * import type { SyncDeps } from "./refresh.ts";
+ *
+ * declare const deps: SyncDeps;
+ * declare const engine: SyncEngine;
+ * const freshness = new FreshnessService({ ...deps, engine });
+ * const { warnings } = await freshness.ensureTests([300123], { bugs: true });
  * ```
  */
 import type { Config } from "../config.ts";

@@ -16,8 +16,10 @@
  *
  * @example
  * ```ts
- * await using lock = await acquireSyncLock({ dbPath: config.dbPath, signal });
- * // … sync …
+ * {
+ *   await using lock = await acquireSyncLock({ dbPath: "/tmp/cache.db" });
+ *   // … sync …
+ * }
  * ```
  */
 import { resolve } from "node:path";

@@ -5,6 +5,10 @@
  *
  * @example
  * ```ts
+ * import type { ApiFeature, ApiTest } from "../testio/schemas.ts";
+ *
+ * declare const apiTest: ApiTest;
+ * declare const a: ApiFeature[], b: ApiFeature[];
  * const input = testInput(apiTest);
  * const users = customersOf(apiTest);
  * const merged = mergeFeatures([{ sectionId: 11, features: a }, { sectionId: 12, features: b }]);

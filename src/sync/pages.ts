@@ -8,7 +8,10 @@
  *
  * @example
  * ```ts
- * const read: PageReader = (page, size) => client.listTestsPage(pid, page, size, { retry5xx: false, signal });
+ * import type { TestIOClient } from "../testio/client.ts";
+ *
+ * declare const client: TestIOClient;
+ * const read: PageReader = (page, size) => client.listTestsPage(598, page, size, { retry5xx: false });
  * const chunk = await readOffsets(read, 0, 25);
  * chunk.tests; // [{ offset: 0, test }, …] newest first, without the failing offsets
  * chunk.failed; // [{ offset: 17, attempts: 5 }]

@@ -7,7 +7,8 @@
  *
  * @example
  * ```ts
- * const outcomes = await retryProblematic({ repos, client, refresher }, 1000, signal);
+ * declare const deps: RetryDeps;
+ * const outcomes = await retryProblematic(deps, 1000);
  * outcomes[0]; // { range_id: 3, status: "recovered", test_ids: [300245], message: "…" }
  * ```
  */

@@ -6,7 +6,8 @@
  *
  * @example
  * ```ts
- * const outcomes = await refresher.tests([300123, 300124], signal);
+ * declare const refresher: Refresher;
+ * const outcomes = await refresher.tests([300123, 300124]);
  * outcomes.get(300123); // { ok: true, inserted: false }
  * ```
  */

@@ -4,7 +4,10 @@
  *
  * @example
  * ```ts
- * const cutoff = ttlCutoff(new Date(), config.cacheTtlSeconds);
+ * import type { TestStamps } from "../db/repos/tests.ts";
+ *
+ * declare const stamp: TestStamps;
+ * const cutoff = ttlCutoff(new Date(), 3600);
  * isTestStale(stamp, cutoff); // mutable and synced before the cutoff
  * ```
  */

@@ -8,6 +8,12 @@
  *
  * @example
  * ```ts
+ * import type { Config } from "../config.ts";
+ * import type { Repositories } from "../db/repos/index.ts";
+ * import type { Logger } from "../log.ts";
+ * import type { SyncEngine } from "./engine.ts";
+ *
+ * declare const engine: SyncEngine, repos: Repositories, config: Config, log: Logger;
  * await using scheduler = new SyncScheduler({ engine, repos, config, log });
  * scheduler.start();
  * await scheduler.run({ mode: "incremental", trigger: "mcp" }); // what sync_data calls

@@ -6,6 +6,9 @@
  *
  * @example
  * ```ts
+ * import type { Config } from "../config.ts";
+ *
+ * declare const config: Config;
  * parseSince("last 90 days"); // { since: "2025-08-12T00:00:00.000Z", all: false }
  * parseSince("all"); // { since: null, all: true }
  * resolveScope(config, [598]); // [598], or an InputError when 598 is outside TESTIO_PRODUCT_IDS

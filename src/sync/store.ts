@@ -5,8 +5,13 @@
  *
  * @example
  * ```ts
- * const { inserted, updated } = writeTests(repos, page.tests, syncedAt, () => saveCursor(...));
- * writeBugs(repos, batchIds, bugs, syncedAt);
+ * import type { Repositories } from "../db/repos/index.ts";
+ * import type { ApiBug, ApiTest } from "../testio/schemas.ts";
+ *
+ * declare const repos: Repositories, tests: ApiTest[], bugs: ApiBug[];
+ * const syncedAt = new Date().toISOString();
+ * const { inserted, updated } = writeTests(repos, tests, syncedAt, () => {}); // the callback saves the cursor
+ * writeBugs(repos, tests.map((t) => t.id), bugs, syncedAt);
  * ```
  */
 import type { Repositories } from "../db/repos/index.ts";

@@ -3,6 +3,9 @@
  *
  * @example
  * ```ts
+ * import type { SyncEngine } from "./engine.ts";
+ *
+ * declare const engine: SyncEngine;
  * const summary: SyncSummary = await engine.run({ mode: "incremental", trigger: "cli" });
  * ```
  */

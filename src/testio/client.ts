@@ -6,9 +6,11 @@
  *
  * @example
  * ```ts
- * using client = new TestIOClient({ baseUrl: "https://api.test.io/customer/v2", token, log });
- * const { tests, received, warnings } = await client.listTestsPage(598, 1, 25, { signal, priority: "high" });
- * const { bugs } = await client.listBugs(tests.map((t) => t.id).slice(0, 15), signal);
+ * import { silentLogger } from "../log.ts";
+ *
+ * using client = new TestIOClient({ baseUrl: "https://api.test.io/customer/v2", token: "…", log: silentLogger() });
+ * const { tests, received, warnings } = await client.listTestsPage(598, 1, 25, { priority: "high" });
+ * const { bugs } = await client.listBugs(tests.map((t) => t.id).slice(0, 15));
  * ```
  */
 import { CancelledError, errorMessage, InputError, PayloadError, UpstreamError } from "../errors.ts";

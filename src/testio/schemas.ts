@@ -9,6 +9,7 @@
  *
  * @example
  * ```ts
+ * const body = await (await fetch("http://127.0.0.1:8787/customer/v2/products/598/exploratory_tests")).json();
  * const { items, warnings } = parseListEnvelope(body, "exploratory_tests", "test", TestSchema);
  * items[0].start_at; // "2025-11-09T21:00:00Z"
  * ```

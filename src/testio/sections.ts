@@ -5,6 +5,10 @@
  *
  * @example
  * ```ts
+ * import type { TestIOClient } from "./client.ts";
+ * import type { ApiProduct } from "./schemas.ts";
+ *
+ * declare const client: TestIOClient, product: ApiProduct;
  * if (hasSections(product)) {
  *   for (const sid of sectionIds(product)) await client.listSectionFeatures(product.id, sid);
  * } else {

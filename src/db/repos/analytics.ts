@@ -14,6 +14,9 @@
  *
  * @example
  * ```ts
+ * import type { Database } from "../database.ts";
+ * declare const db: Database;
+ *
  * using analytics = new AnalyticsRepo(db);
  * const { rows, total } = analytics.cube({
  *   dimensions: ["feature"], metrics: ["bug_count", "rejection_rate"], productIds: [598],

@@ -4,12 +4,16 @@
  *
  * @example
  * ```ts
+ * import type { Database } from "../database.ts";
+ * declare const db: Database;
+ *
  * class ThingsRepo extends Repository {
  *   count(): number {
  *     return this.one<{ n: number }>("SELECT count(*) AS n FROM things")!.n;
  *   }
  * }
  * using things = new ThingsRepo(db);
+ * things.count();
  * ```
  */
 import type { SQLInputValue, StatementSync } from "node:sqlite";

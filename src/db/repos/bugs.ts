@@ -4,6 +4,9 @@
  *
  * @example
  * ```ts
+ * import type { Database } from "../database.ts";
+ * declare const db: Database;
+ *
  * using bugs = new BugsRepo(db);
  * bugs.list({ productId: 598, statuses: ["rejected"], sortBy: "reported_at", sortOrder: "desc", limit: 50, offset: 0 });
  * ```

@@ -3,9 +3,13 @@
  *
  * @example
  * ```ts
- * using db = openDatabase(path);
+ * import { openDatabase } from "../database.ts";
+ * import { migrateUp } from "../migrations.ts";
+ *
+ * using db = openDatabase(":memory:");
+ * migrateUp(db);
  * using repos = new Repositories(db);
- * repos.products.count();
+ * repos.products.count(); // 0
  * ```
  */
 import { type Database, databaseFileBytes } from "../database.ts";

@@ -5,6 +5,9 @@
  *
  * @example
  * ```ts
+ * import type { Database } from "../database.ts";
+ * declare const db: Database;
+ *
  * using problematic = new ProblematicRepo(db);
  * const id = problematic.record({ product_id: 1000, offset_from: 37, offset_to: 37, before: null, after: null,
  *   attempts: 5, sync_event_id: 1 }, new Date().toISOString());

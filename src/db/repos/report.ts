@@ -5,6 +5,9 @@
  *
  * @example
  * ```ts
+ * import type { Database } from "../database.ts";
+ * declare const db: Database;
+ *
  * using report = new ReportRepo(db);
  * const scope = { productIds: [598], statuses: ["archived"], from: null, to: null };
  * report.testGroups(scope); // [{ product_id: 598, status: "archived", testing_type: "coverage", n: 12, … }]

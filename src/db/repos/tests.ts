@@ -3,6 +3,9 @@
  *
  * @example
  * ```ts
+ * import type { Database } from "../database.ts";
+ * declare const db: Database;
+ *
  * using tests = new TestsRepo(db);
  * const page = tests.list({ productId: 598, sortBy: "end_at", sortOrder: "desc", limit: 50, offset: 0 });
  * ```
