@@ -267,6 +267,7 @@ function readEnvFile(path: string, required: boolean, label = "--env-file"): Rec
     }
     throw new ConfigError([`${label} ${path}: cannot be read (${(err as Error).message})`], {
       action: "Pass the path of a readable KEY=value file",
+      cause: err,
     });
   }
 }
@@ -370,7 +371,7 @@ export function loadConfig(sources: ConfigSources): Config {
     dbPath = expandHome(s.TESTIO_DB_PATH, s.home);
     reportsDir = expandHome(s.TESTIO_REPORTS_DIR, s.home);
   } catch (err) {
-    throw new ConfigError([`TESTIO_DB_PATH: ${(err as Error).message}`]);
+    throw new ConfigError([`TESTIO_DB_PATH: ${(err as Error).message}`], { cause: err });
   }
   if (issues.length) throw new ConfigError(issues, { action: "Fix the variables above" });
 

@@ -65,6 +65,7 @@ export function parseFlags<O extends NonNullable<ParseArgsConfig["options"]>>(
     const msg = (err as Error).message.replace(/\. To specify a positional argument.*$/s, "");
     throw new InputError(`${command}: ${msg}`, {
       action: `Run 'testio-mcp ${command} --help' for the flags`,
+      cause: err,
     });
   }
 }

@@ -137,7 +137,7 @@ export function resolveDate(name: string, value: string, kind: BoundKind, now: D
     return parseDateBound(value, kind, now);
   } catch (err) {
     if (err instanceof InputError) {
-      throw new InputError(`'${name}': ${err.message}`, { hint: err.hint, action: err.action });
+      throw new InputError(`'${name}': ${err.message}`, { hint: err.hint, action: err.action, cause: err });
     }
     throw err;
   }

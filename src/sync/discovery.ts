@@ -199,7 +199,7 @@ export async function discoverTests(opts: DiscoveryOptions): Promise<DiscoveryRe
   // When the walk is sure to go on and the request limit has room, the next page is requested before
   // this one is written: every later page, and the product's bugs, wait for the page chain, so the
   // write overlaps the request. With requests queueing (many products walking) it would only hold
-  // parsed pages in memory: a full sync of 100 products peaked 25 MB higher.
+  // parsed pages in memory (bench/RESULTS.md, Tuning).
   let ahead: Promise<RangeRead> | null = null;
   try {
     for (;;) {

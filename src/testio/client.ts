@@ -542,6 +542,7 @@ export class TestIOClient implements Disposable {
           {
             hint: "The API is slow or overloaded",
             action: "Retry later, or raise TESTIO_HTTP_TIMEOUT_SECONDS",
+            cause: err,
           },
         );
       }
@@ -553,6 +554,7 @@ export class TestIOClient implements Disposable {
         {
           hint: "Network problem, DNS failure or a wrong base URL",
           action: "Check the network and TESTIO_CUSTOMER_API_BASE_URL, then retry",
+          cause: err,
         },
       );
     }

@@ -6,7 +6,12 @@
  *
  * @example
  * ```ts
- * assertCacheMatches(app.db, fx.api.dataset);
+ * import { openDatabase } from "../../src/db/database.ts";
+ * import { syncedFixture } from "./fixture.ts";
+ *
+ * await using fx = await syncedFixture({ scale: "S" });
+ * using db = openDatabase(fx.dbPath);
+ * assertCacheMatches(db, fx.api.dataset);
  * ```
  */
 import assert from "node:assert/strict";

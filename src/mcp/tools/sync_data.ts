@@ -56,7 +56,7 @@ export const syncDataTool = defineTool({
         if (parseSince(args.since, ctx.now()).all) mode = "full";
       } catch (err) {
         if (err instanceof InputError) {
-          throw new InputError(`'since': ${err.message}`, { hint: err.hint, action: err.action });
+          throw new InputError(`'since': ${err.message}`, { hint: err.hint, action: err.action, cause: err });
         }
         throw err;
       }
