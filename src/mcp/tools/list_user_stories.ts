@@ -3,7 +3,7 @@
  * refreshing the product's features when they are older than the cache TTL.
  */
 import { z } from "zod";
-import { idArg, pageArgs, paginate } from "../args.ts";
+import { idArg, pageArgs } from "../args.ts";
 import { pageAnswerSchema, readPage, warningsIf } from "../answer.ts";
 import { featureRef, namedRef } from "../schemas.ts";
 import { defineTool, prose, READ_ONLY_REFRESHING } from "../tool.ts";
