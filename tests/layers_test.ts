@@ -25,6 +25,15 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["main"], // main.ts: parse arguments, dispatch a command
 ];
 
+/**
+ * Lower rooms a room still must not import: tools never call the API client (they ask sync's
+ * freshness layer, then read the repositories), and reports are pure functions over repository rows.
+ */
+export const NOT_BELOW: Readonly<Record<string, readonly string[]>> = {
+  mcp: ["testio"],
+  reports: ["testio", "sync"],
+};
+
 const RANK = new Map(LAYERS.flatMap((rooms, rank) => rooms.map((room) => [room, rank] as const)));
 
 /** The room of a path relative to the repository root: `src/db/repos/x.ts` → `db`, `main.ts` → `main`. */
@@ -85,6 +94,8 @@ export function badEdges(files: ReadonlyMap<string, string>): BadEdge[] {
         bad.push({ from, to, why: `${to} is in no layer: add its room to LAYERS` });
       } else if (toRank > fromRank) {
         bad.push({ from, to, why: `${fromRoom} sits below ${toRoom} and must not import it` });
+      } else if (NOT_BELOW[fromRoom!]?.includes(toRoom)) {
+        bad.push({ from, to, why: `${fromRoom} must not import ${toRoom}` });
       }
     }
   }
@@ -122,7 +133,7 @@ Deno.test("layers", async (t) => {
     assert.deepEqual(importsOf('/**\n * import { x } from "../../mcp/z.ts";\n */\nconst a = 1;'), []);
   });
 
-  await t.step("an upward edge, an unplaced room and a test import are caught", () => {
+  await t.step("an upward edge, a forbidden edge, an unplaced room and a test import are caught", () => {
     const bad = badEdges(
       new Map([
         ["src/db/repos/x.ts", 'import type { Y } from "../../mcp/context.ts";'],
@@ -133,6 +144,7 @@ Deno.test("layers", async (t) => {
           "src/mcp/ok.ts",
           'import { x } from "../domain/bugs.ts";\nimport { y } from "../db/repos/index.ts";',
         ],
+        ["src/mcp/tools/t.ts", 'import { TestIOClient } from "../../testio/client.ts";'],
       ]),
     );
     assert.deepEqual(bad.map((e) => e.from), [
@@ -140,6 +152,7 @@ Deno.test("layers", async (t) => {
       "src/reports/y.ts",
       "src/newroom/z.ts",
       "src/sync/w.ts",
+      "src/mcp/tools/t.ts",
     ]);
   });
 });
