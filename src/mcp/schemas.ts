@@ -46,6 +46,13 @@ export const namedRef = z.object({ id: z.number().int(), name: z.string() });
 /** `{id, title}` of a feature. */
 export const featureRef = z.object({ id: z.number().int(), title: z.string() });
 
+/** The fields every test row starts with, in the order answers show them. */
+export const testRowShape = {
+  id: z.number().int(),
+  title: z.string(),
+  status: z.string(),
+};
+
 /** The fields every bug row starts with, in the order answers show them. */
 export const bugRowShape = {
   id: z.number().int(),

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { idArg } from "../args.ts";
 import { answerSchema, warningsIf } from "../answer.ts";
-import { bugRowShape, featureRef, namedRef } from "../schemas.ts";
+import { bugRowShape, featureRef, namedRef, testRowShape } from "../schemas.ts";
 import { defineTool, prose, READ_ONLY_REFRESHING } from "../tool.ts";
 import { bugNotFound } from "./lookups.ts";
 
@@ -26,7 +26,7 @@ const output = answerSchema({
     })),
     reported_by: z.string().nullable(),
     reported_at: z.string().nullable(),
-    test: z.object({ id: z.number().int(), title: z.string(), status: z.string() }),
+    test: z.object(testRowShape),
     product: namedRef,
     feature: featureRef.nullable(),
     comments_count: z.number().int(),

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { idArg } from "../args.ts";
 import { answerSchema, warningsIf } from "../answer.ts";
-import { bugClassesSchema, countMap, namedRef } from "../schemas.ts";
+import { bugClassesSchema, countMap, namedRef, testRowShape } from "../schemas.ts";
 import { defineTool, prose, READ_ONLY_REFRESHING } from "../tool.ts";
 import { featureNotFound, freshFeaturesOf } from "./lookups.ts";
 
@@ -29,9 +29,7 @@ const output = answerSchema({
     bugs_by_severity: countMap,
     bugs_by_status: bugClassesSchema,
     recent_tests: z.array(z.object({
-      id: z.number().int(),
-      title: z.string(),
-      status: z.string(),
+      ...testRowShape,
       start_at: z.string().nullable(),
       end_at: z.string().nullable(),
       bug_count: z.number().int(),

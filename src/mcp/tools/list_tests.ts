@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { dateArg, idArg, pageArgs, resolveDates, sortOrderArg, stringListArg } from "../args.ts";
 import { pageAnswerSchema, readPage, warningsIf } from "../answer.ts";
-import { namedRef, testEnvironmentSchema } from "../schemas.ts";
+import { namedRef, testEnvironmentSchema, testRowShape } from "../schemas.ts";
 import { defineTool, prose, READ_ONLY_REFRESHING } from "../tool.ts";
 import { TEST_SORTS, type TestSort } from "../../db/repos/tests.ts";
 import { TEST_STATUSES, TESTING_TYPES } from "../../domain/tests.ts";
@@ -24,9 +24,7 @@ const input = z.object({
 }).strict();
 
 const test = z.object({
-  id: z.number().int(),
-  title: z.string(),
-  status: z.string(),
+  ...testRowShape,
   review_status: z.string().nullable(),
   testing_type: z.string().nullable(),
   start_at: z.string().nullable(),
