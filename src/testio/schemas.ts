@@ -151,10 +151,8 @@ export const ProductSchema: z.ZodType<ApiProduct> = withRaw(ProductCore);
 //
 // Tests and bugs are the bulk of a sync (tens of thousands of bugs), so zod only validates their
 // shape, with plain `z.object`s that it compiles into one function each; a plain function then maps
-// the validated record and checks what the shape cannot say (timestamps with an offset). Measured on
-// the M dataset: 8 µs per bug this way, 22 µs with a transform per field, loose objects and a
-// sanitised copy of the raw JSON, and 10.5 µs with the mapping as a zod `.transform` (its pipe alone
-// costs more than the mapping).
+// the validated record and checks what the shape cannot say (timestamps with an offset). This was the
+// fastest of the ways measured (bench/RESULTS.md, Tuning).
 
 /** Validates a record and maps it; zod schemas satisfy it too. */
 export interface RecordSchema<T> {

@@ -207,8 +207,7 @@ const BUG_AGGREGATES = {
 /**
  * Joins that can repeat a test (test part) or a bug (bug part) under one group key. `dv` gives a bug
  * one row per OS family of its devices, each family once (the key of device_set_os), so it never
- * repeats a bug within a group: leaving out its DISTINCT took the platform dimension over 400,000
- * bugs from 1.1 s to 0.5 s (3.4 s when it parsed every bug's device JSON).
+ * repeats a bug within a group, and its DISTINCT can be left out (bench/RESULTS.md, Tuning).
  */
 const MULTIPLYING: ReadonlySet<JoinName> = new Set(["tf", "tp", "ft"]);
 

@@ -485,7 +485,7 @@ export class TestsRepo extends Repository {
    * synced before it and, with `bugs`, also mutable tests whose bugs were synced before it (or never)
    * and final tests whose bugs still need their last fetch. A superset of what `isTestStale` /
    * `areBugsStale` select, read from the partial indexes of migration 0002, so a check where nothing
-   * is stale reads no rows at all (every test of a product cost about 1 ms at 650 tests).
+   * is stale reads no rows at all instead of every test of the product (bench/RESULTS.md, Tuning).
    */
   freshnessCandidates(productId: number, cutoff: string, bugs: boolean): TestStamps[] {
     const columns = "id, product_id, status, synced_at, bugs_synced_at, final_at";
