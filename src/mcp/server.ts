@@ -3,8 +3,8 @@
  * `McpServer` and returns it with its cleanup. Transports are attached by the caller.
  *
  * Tools are served through our own `tools/list` and `tools/call` handlers rather than
- * `McpServer.registerTool`, so that argument errors come back as the three-part message of the
- * catalog (the SDK's would be a bare validation dump) and so lenient inputs (ids as strings, CSV
+ * `McpServer.registerTool`, so that argument errors come back as the three-part message of
+ * docs/contract.md (the SDK's would be a bare validation dump) and so lenient inputs (ids as strings, CSV
  * lists) are described accurately in the advertised JSON Schema.
  *
  * @example
