@@ -187,3 +187,21 @@ export function paginate(
     }),
   };
 }
+
+/**
+ * The closing arguments of a list tool: `sort_by` over the keys of a repository's sort whitelist,
+ * `sort_order`, then `page` and `per_page`.
+ */
+export function listArgs<K extends string>(
+  sorts: Readonly<Record<K, unknown>>,
+  sortBy: NoInfer<K>,
+  sortOrder: "asc" | "desc",
+  sortByText?: string,
+) {
+  const by = z.enum(Object.keys(sorts) as [K, ...K[]]).default(sortBy);
+  return {
+    sort_by: sortByText === undefined ? by : by.describe(sortByText),
+    sort_order: sortOrderArg.default(sortOrder),
+    ...pageArgs,
+  };
+}

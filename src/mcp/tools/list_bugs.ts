@@ -3,20 +3,11 @@
  * reason, author and date, after refreshing stale tests' bugs.
  */
 import { z } from "zod";
-import {
-  boolArg,
-  dateArg,
-  idArg,
-  idListArg,
-  pageArgs,
-  resolveDates,
-  sortOrderArg,
-  stringListArg,
-} from "../args.ts";
+import { boolArg, dateArg, idArg, idListArg, listArgs, resolveDates, stringListArg } from "../args.ts";
 import { oldestStamp, pageAnswerSchema, readPage, warningsIf } from "../answer.ts";
 import { bugRowShape, featureRef } from "../schemas.ts";
 import { defineTool, prose, READ_ONLY_REFRESHING } from "../tool.ts";
-import { BUG_SORTS, type BugSort, UNKNOWN_REJECTION_REASON } from "../../db/repos/bugs.ts";
+import { BUG_SORTS, UNKNOWN_REJECTION_REASON } from "../../db/repos/bugs.ts";
 import { BUG_SEVERITIES, BUG_STATUSES, REJECT_REASONS, type RejectReason } from "../../domain/bugs.ts";
 import type { FreshnessResult } from "../../sync/types.ts";
 import { requireProduct, testNotFound } from "./lookups.ts";
@@ -57,11 +48,12 @@ const input = z.object({
   ),
   start_date: dateArg("start_date").optional().describe("Bugs reported on/after this date"),
   end_date: dateArg("end_date").optional().describe("Bugs reported on/before this date"),
-  sort_by: z.enum(Object.keys(BUG_SORTS) as [BugSort, ...BugSort[]]).default("reported_at").describe(
+  ...listArgs(
+    BUG_SORTS,
+    "reported_at",
+    "desc",
     "sort_by: reported_at (default), severity (critical > high > low > visual > content > custom), status, title",
   ),
-  sort_order: sortOrderArg.default("desc"),
-  ...pageArgs,
 }).strict().refine((a) => a.test_ids !== undefined || a.product_id !== undefined, {
   message: "'test_ids' or 'product_id' is required: pass the tests or the product whose bugs to list",
 });

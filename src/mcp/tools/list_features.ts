@@ -3,11 +3,11 @@
  * after refreshing the product's features when they are older than the cache TTL.
  */
 import { z } from "zod";
-import { boolArg, idArg, pageArgs, sortOrderArg } from "../args.ts";
+import { boolArg, idArg, listArgs } from "../args.ts";
 import { pageAnswerSchema, readPage, warningsIf } from "../answer.ts";
 import { namedRef } from "../schemas.ts";
 import { defineTool, prose, READ_ONLY_REFRESHING } from "../tool.ts";
-import { FEATURE_SORTS, type FeatureSort } from "../../db/repos/features.ts";
+import { FEATURE_SORTS } from "../../db/repos/features.ts";
 import { freshFeaturesOf, requireSection } from "./lookups.ts";
 
 const input = z.object({
@@ -17,9 +17,7 @@ const input = z.object({
   search: z.string().trim().min(1, "'search' must not be empty").max(200).optional().describe(
     "search: case-insensitive text in the title, description or a user story",
   ),
-  sort_by: z.enum(Object.keys(FEATURE_SORTS) as [FeatureSort, ...FeatureSort[]]).default("title"),
-  sort_order: sortOrderArg.default("asc"),
-  ...pageArgs,
+  ...listArgs(FEATURE_SORTS, "title", "asc"),
 }).strict();
 
 const feature = z.object({

@@ -2,10 +2,10 @@
  * `list_products`: the products in the cache with their sizes — the entry point of every analysis.
  */
 import { z } from "zod";
-import { boolArg, pageArgs, sortOrderArg, stringListArg } from "../args.ts";
+import { boolArg, listArgs, stringListArg } from "../args.ts";
 import { pageAnswerSchema, readPage, warningsIf } from "../answer.ts";
 import { defineTool, prose, READ_ONLY } from "../tool.ts";
-import { PRODUCT_SORTS, type ProductSort } from "../../db/repos/products.ts";
+import { PRODUCT_SORTS } from "../../db/repos/products.ts";
 import { cacheIsEmpty, EMPTY_CACHE_WARNING } from "./lookups.ts";
 import { PRODUCT_TYPES } from "../../domain/products.ts";
 
@@ -15,9 +15,7 @@ const input = z.object({
   ),
   product_type: stringListArg("product_type", PRODUCT_TYPES).optional(),
   has_sections: boolArg("has_sections").optional(),
-  sort_by: z.enum(Object.keys(PRODUCT_SORTS) as [ProductSort, ...ProductSort[]]).default("title"),
-  sort_order: sortOrderArg.default("asc"),
-  ...pageArgs,
+  ...listArgs(PRODUCT_SORTS, "title", "asc"),
 }).strict();
 
 const product = z.object({

@@ -3,11 +3,11 @@
  * tests first.
  */
 import { z } from "zod";
-import { dateArg, idArg, pageArgs, resolveDates, sortOrderArg, stringListArg } from "../args.ts";
+import { dateArg, idArg, listArgs, resolveDates, stringListArg } from "../args.ts";
 import { pageAnswerSchema, readPage, warningsIf } from "../answer.ts";
 import { namedRef, testEnvironmentSchema, testRowShape } from "../schemas.ts";
 import { defineTool, prose, READ_ONLY_REFRESHING } from "../tool.ts";
-import { TEST_SORTS, type TestSort } from "../../db/repos/tests.ts";
+import { TEST_SORTS } from "../../db/repos/tests.ts";
 import { TEST_STATUSES, TESTING_TYPES } from "../../domain/tests.ts";
 import { requireProduct } from "./lookups.ts";
 
@@ -18,9 +18,7 @@ const input = z.object({
     .optional(),
   start_date: dateArg("start_date").optional().describe("Tests ending on/after this date (end_at)"),
   end_date: dateArg("end_date").optional().describe("Tests ending on/before this date (end_at)"),
-  sort_by: z.enum(Object.keys(TEST_SORTS) as [TestSort, ...TestSort[]]).default("end_at"),
-  sort_order: sortOrderArg.default("desc"),
-  ...pageArgs,
+  ...listArgs(TEST_SORTS, "end_at", "desc"),
 }).strict();
 
 const test = z.object({

@@ -3,11 +3,11 @@
  * activity, overall or within one product.
  */
 import { z } from "zod";
-import { dateArg, idArg, pageArgs, resolveDate, sortOrderArg } from "../args.ts";
+import { dateArg, idArg, listArgs, resolveDate } from "../args.ts";
 import { pageAnswerSchema, readPage, warningsIf } from "../answer.ts";
 import type { AppContext } from "../context.ts";
 import { defineTool, prose, READ_ONLY } from "../tool.ts";
-import { USER_SORTS, USER_TYPES, type UserSort } from "../../db/repos/users.ts";
+import { USER_SORTS, USER_TYPES } from "../../db/repos/users.ts";
 import { cacheIsEmpty, EMPTY_CACHE_WARNING, requireProduct } from "./lookups.ts";
 
 const input = z.object({
@@ -20,11 +20,12 @@ const input = z.object({
   active_since: dateArg("active_since").optional().describe(
     "active_since: only users last seen on/after this date (ISO date or phrase like 'last 90 days')",
   ),
-  sort_by: z.enum(Object.keys(USER_SORTS) as [UserSort, ...UserSort[]]).default("username").describe(
+  ...listArgs(
+    USER_SORTS,
+    "username",
+    "asc",
     "sort_by: username (default), bug_count, test_count (created + submitted), last_activity",
   ),
-  sort_order: sortOrderArg.default("asc"),
-  ...pageArgs,
 }).strict();
 
 const user = z.object({
