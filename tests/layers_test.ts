@@ -14,6 +14,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["log"], // the stderr logger
   ["dates"], // date phrases → UTC bounds
   ["config"], // settings → a frozen Config
+  ["sandbox", "launch", "task_flags"], // file-system refusals in words; how the program was started; task flags
   ["testio"], // the API client and payload schemas; fake/ holds the fake API
   ["db"], // SQLite, migrations, one repository per entity
   ["sync"], // the sync engine, freshness, locks
