@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { syncedFixture } from "./helpers/fixture.ts";
 import { inProcessServer } from "./helpers/mcp.ts";
+import { readCache } from "./helpers/tool_support.ts";
 import { serveHttp } from "../src/mcp/http.ts";
 import { createLogger } from "../src/log.ts";
 import { VERSION } from "../src/app.ts";
@@ -77,10 +78,10 @@ Deno.test("HTTP limits", async (t) => {
     totalBytesInFlight: 256 * 1024,
   });
   const { port } = http;
-  const productId = Number(
-    mcp.ctx.repos.db.prepare("SELECT product_id AS n FROM bugs GROUP BY product_id ORDER BY count(*) DESC")
-      .get()!.n,
-  );
+  const productId = (() => {
+    using sql = readCache(fx.dbPath);
+    return sql.n("SELECT product_id AS n FROM bugs GROUP BY product_id ORDER BY count(*) DESC LIMIT 1");
+  })();
 
   await t.step("unfinished headers and bodies are closed by the server", async () => {
     const partial = [

@@ -18,10 +18,10 @@
  *
  * @example
  * ```ts
- * import { serveHttp } from "./http.ts";
  * import type { AppContext } from "./context.ts";
+ *
  * declare const ctx: AppContext;
- * await using http = await serveHttp({ ctx, log: ctx.log, port: 0 });
+ * await using http = await serveHttp({ ctx, log: ctx.log, port: 0, httpToken: ctx.config.httpToken });
  * console.error(`MCP at ${http.url}`); // http://127.0.0.1:53121/mcp
  * ```
  */
