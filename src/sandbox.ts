@@ -123,9 +123,12 @@ export function widenAdvice(
   launch = launchKind(),
 ): string {
   const folder = tilde(dirname(resolve(path)));
-  const inside = grantedFolders(access).map(tilde);
-  const keep = setting && inside.length ? `Point ${setting} inside ${inside.join(" or ")}, or ` : "";
-  const flag = `--allow-${access}=${folder}${access === "write" ? ` (and --allow-read=${folder})` : ""}`;
+  // A setting names a file the program writes (the cache, reports): it needs both accesses.
+  const inside = setting ? grantedFolders("write").map(tilde) : [];
+  const keep = inside.length ? `Point ${setting} inside ${inside.join(" or ")}, or ` : "";
+  const flag = setting || access === "write"
+    ? `--allow-read=${folder} and --allow-write=${folder}`
+    : `--allow-read=${folder}`;
   switch (launch) {
     case "checkout":
       return `${keep}add ${flag} to the task's permissions in deno.json (the \`deno task\` commands may only ` +

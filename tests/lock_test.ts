@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { dirname } from "node:path";
 import { CancelledError, SyncBusyError } from "../src/errors.ts";
 import { FileAccessError } from "../src/sandbox.ts";
+import { mountable, tmpfs } from "./helpers/tmpfs.ts";
 import { acquireSyncLock, hostName, lockPathOf, readSyncLock } from "../src/sync/lock.ts";
 
 async function tempDb(): Promise<{ dbPath: string; lockPath: string } & AsyncDisposable> {
@@ -146,33 +147,13 @@ Deno.test("the sync lock", async (t) => {
   });
 });
 
-/** Mounts a tmpfs of `size` at a new folder (Linux, root); null where this machine does not allow it. */
-async function tinyDisk(size: string): Promise<(AsyncDisposable & { dir: string }) | null> {
-  if (Deno.build.os !== "linux" || Deno.uid() !== 0) return null;
-  const dir = await Deno.makeTempDir({ prefix: "testio-lock-disk-" });
-  const mount = await new Deno.Command("mount", { args: ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir] })
-    .output().catch(() => null);
-  if (!mount?.success) {
-    await Deno.remove(dir).catch(() => {});
-    return null;
-  }
-  return {
-    dir,
-    async [Symbol.asyncDispose]() {
-      await new Deno.Command("umount", { args: [dir] }).output();
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    },
-  };
-}
-
-const probeDisk = await tinyDisk("64k");
-await probeDisk?.[Symbol.asyncDispose]();
+const canMount = await mountable();
 
 Deno.test({
   name: "the sync lock on a full disk fails with a disk-full message and leaves no file behind",
-  ignore: !probeDisk,
+  ignore: !canMount,
   async fn() {
-    await using disk = (await tinyDisk("64k"))!;
+    await using disk = (await tmpfs("64k"))!;
     // Fill every block: a lock created and then written would stay behind empty.
     await Deno.writeFile(`${disk.dir}/filler`, new Uint8Array(64 * 1024)).catch(() => {});
     const dbPath = `${disk.dir}/cache.db`;

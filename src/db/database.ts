@@ -79,15 +79,17 @@ function realOrPlanned(path: string): string {
   try {
     return Deno.realPathSync(path);
   } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    if (!(err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotCapable)) throw err;
   }
-  // A dangling link: follow it by hand to the file SQLite would create.
+  // A dangling link, or one leading where this process may not look: follow it by hand.
   let current = path;
   for (let hops = 0; hops < 40; hops++) {
     let info: Deno.FileInfo;
     try {
       info = Deno.lstatSync(current);
     } catch (err) {
+      // Beyond what the sandbox lets this process read: that is where it leads.
+      if (err instanceof Deno.errors.NotCapable) return current;
       if (!(err instanceof Deno.errors.NotFound)) throw err;
       const parent = dirname(current);
       return parent === current ? current : join(realOrPlanned(parent), basename(current));
