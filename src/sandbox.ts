@@ -129,15 +129,18 @@ export function widenAdvice(
   const flag = setting || access === "write"
     ? `--allow-read=${folder} and --allow-write=${folder}`
     : `--allow-read=${folder}`;
-  switch (launch) {
-    case "checkout":
-      return `${keep}add ${flag} to the task's permissions in deno.json (the \`deno task\` commands may only ` +
-        "use the folders their flags name)";
-    case "npm":
-      return `${keep}add ${flag} to the deno command that starts the package (in your MCP client's configuration)`;
-    case "binary":
-      return `${keep}use a build whose baked-in permissions include ${folder} (see \`deno task compile\`)`;
-  }
+  const advice = (() => {
+    switch (launch) {
+      case "checkout":
+        return `${keep}add ${flag} to the task's permissions in deno.json (the \`deno task\` commands may only ` +
+          "use the folders their flags name)";
+      case "npm":
+        return `${keep}add ${flag} to the deno command that starts the package (in your MCP client's configuration)`;
+      case "binary":
+        return `${keep}use a build whose baked-in permissions include ${folder} (see \`deno task compile\`)`;
+    }
+  })();
+  return advice[0].toUpperCase() + advice.slice(1);
 }
 
 const CODES_READ_ONLY = new Set(["EROFS"]);
@@ -257,4 +260,45 @@ export function probeWritable(folder: string): { kind: FileTroubleKind; cause: u
  */
 export function commandHint(command: string, launch = launchKind()): string {
   return launch === "checkout" ? `\`deno task ${command}\`` : `\`testio-mcp ${command}\``;
+}
+
+const NET_ADVICE: Record<Launch, string> = {
+  checkout: "add the host to --allow-net of the task in deno.json (the `deno task` commands reach only the " +
+    "hosts their flags name)",
+  npm: "add the host to --allow-net in the deno command that starts the package (in your MCP client's " +
+    "configuration)",
+  binary: "use a build whose baked-in --allow-net includes the host (see `deno task compile`)",
+};
+
+/**
+ * Any refusal of Deno's sandbox as a three-part error: a file access names the folder to allow, a
+ * network access the host (usually TESTIO_CUSTOMER_API_BASE_URL), instead of Deno's "run again with
+ * the --allow-… flag", which is not how a task, the binary or an MCP client starts the program.
+ */
+export function sandboxDenial(err: Deno.errors.NotCapable, launch = launchKind()): AppError {
+  const m = /Requires (\w+) access to "([^"]*)"/.exec(err.message);
+  const [kind, target] = m ? [m[1], m[2]] : ["", ""];
+  if (kind === "read" || kind === "write") {
+    return fileTrouble(err, { access: kind, path: target, what: "go on" })!;
+  }
+  if (kind === "net") {
+    return new AppError(
+      `Cannot connect to ${target}: this process may not reach that host (its --allow-net names other ` +
+        "hosts; check TESTIO_CUSTOMER_API_BASE_URL)",
+      {
+        hint: "Deno's sandbox refused it: the process was started with --allow-net limited to other hosts " +
+          "(check TESTIO_CUSTOMER_API_BASE_URL)",
+        action: `Use the TestIO API host (the default), or ${NET_ADVICE[launch]}`,
+        cause: err,
+      },
+    );
+  }
+  const what = err.message.replace(/, run again with the --allow-\S+ flag\.?$/, "");
+  return new AppError(`Deno's sandbox refused an operation: ${what}`, {
+    hint: "The process was started without that permission",
+    action: launch === "checkout"
+      ? "Run the command through its `deno task`, which carries the permissions it needs"
+      : "Start the program the way its README shows; it needs no other permission",
+    cause: err,
+  });
 }

@@ -161,6 +161,17 @@ Deno.test("under the task's sandbox: a linked cache is refused, a denial names t
     assert.doesNotMatch(r.stderr, /run again with|NotCapable|check the permissions of/i);
     assert.deepEqual(names(outside), []);
   });
+
+  await t.step("an API host outside the task's --allow-net: named at once, not retried", async () => {
+    const r = await task(["sync"], { TESTIO_CUSTOMER_API_BASE_URL: "http://api.example.com/customer/v2" });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      /Cannot connect to api\.example\.com:80: this process may not reach that host .*TESTIO_CUSTOMER_API_BASE_URL/,
+    );
+    assert.match(r.stderr, /\b1 API request/, "a sandbox refusal is not retried");
+    assert.doesNotMatch(r.stderr, /run again with/);
+  });
 });
 
 const canMount = await mountable();
