@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { openDatabase } from "../src/db/database.ts";
+import { migrateUp, MIGRATIONS } from "../src/db/migrations.ts";
 import { assertCacheMatches } from "./helpers/cache_compare.ts";
 import { fakeFixture, syncedFixture } from "./helpers/fixture.ts";
 import { ROOT } from "./helpers/mcp.ts";
@@ -210,6 +211,20 @@ Deno.test({
       assert.doesNotMatch(r.stderr, /damaged/);
       assert.ok(!await exists(`${path}.sync.lock`), "no lock left behind");
       assert.deepEqual(await Deno.readFile(path), healthy);
+    });
+
+    await t.step("full disk while migrating", async () => {
+      await using disk = (await tmpfs("1m"))!;
+      const path = `${disk.dir}/cache.db`;
+      {
+        using db = openDatabase(path);
+        migrateUp(db, MIGRATIONS.slice(0, 1));
+      }
+      await Deno.writeFile(`${disk.dir}/filler`, new Uint8Array(1024 * 1024)).catch(() => {});
+      const r = await cli({ ...fx.env, TESTIO_DB_PATH: path }, ["migrate", "up"]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /^error: Cannot (open|write) the cache: no space left on the disk of /m);
+      assert.doesNotMatch(r.stderr, /damaged/);
     });
   },
 });

@@ -334,12 +334,12 @@ const DAMAGE = /malformed|not a database|corrupt|database disk image/i;
  * full disk (which SQLite reports as "unable to open database file" or "disk I/O error") is told apart
  * by a probe write in the folder, so a healthy cache there is never called damaged.
  */
-function openFailure(path: string, err: unknown, readOnly: boolean): Error {
+function openFailure(path: string, err: unknown, readOnly: boolean, what = "open the cache"): Error {
   const ctx = {
     access: readOnly ? "read" : "write",
     path,
     setting: SETTING,
-    what: "open the cache",
+    what,
   } as const;
   const direct = fileTrouble(err, ctx);
   if (direct) return direct;
@@ -369,6 +369,20 @@ function openFailure(path: string, err: unknown, readOnly: boolean): Error {
 }
 
 class DamagedError extends Error {}
+
+/**
+ * The error for a write that SQLite refused on an open database: a full disk, a read-only file system
+ * or damaged pages get their own message (told apart by a probe write beside the file); anything
+ * else is returned unchanged.
+ */
+export function writeFailure(path: string, err: unknown): unknown {
+  if (path === ":memory:" || err instanceof DatabaseStateError) return err;
+  const message = errorMessage(err);
+  if (DAMAGE.test(message) || /disk is full|disk I\/O error|readonly database|read-only/i.test(message)) {
+    return openFailure(path, err, false, "write the cache");
+  }
+  return err;
+}
 
 /**
  * Opens (creating if needed) the database at `path` with WAL, foreign keys, busy timeout,
