@@ -69,23 +69,28 @@ export function launchKind(): Launch {
 
 /** Whether Deno grants `access` to `path` without asking. */
 function granted(access: FileAccess, path?: string): boolean {
+  const descriptor: Deno.PermissionDescriptor = path === undefined
+    ? { name: access }
+    : { name: access, path };
   try {
-    return Deno.permissions.querySync(path === undefined ? { name: access } : { name: access, path })
-      .state ===
-      "granted";
+    return Deno.permissions.querySync(descriptor).state === "granted";
   } catch {
     return false;
   }
 }
 
+/** The value of `get()`, or undefined where the sandbox does not allow it. */
+function allowed<T>(get: () => T): T | undefined {
+  try {
+    return get();
+  } catch {
+    return undefined;
+  }
+}
+
 /** Home-relative spelling of a path, for messages. */
 function tilde(path: string): string {
-  let home: string | undefined;
-  try {
-    home = Deno.env.get("HOME");
-  } catch {
-    home = undefined;
-  }
+  const home = allowed(() => Deno.env.get("HOME"));
   return home && (path === home || path.startsWith(home + sep)) ? `~${path.slice(home.length)}` : path;
 }
 
@@ -93,22 +98,10 @@ function tilde(path: string): string {
  * The folders this process may access, among those the program uses (the data folder under HOME and
  * the working directory): Deno cannot list its own allow-list, so the likely ones are asked about.
  */
-export function grantedFolders(access: FileAccess, candidates: readonly string[] = []): string[] {
-  const home = (() => {
-    try {
-      return Deno.env.get("HOME");
-    } catch {
-      return undefined;
-    }
-  })();
-  const cwd = (() => {
-    try {
-      return Deno.cwd();
-    } catch {
-      return undefined;
-    }
-  })();
-  const all = [...candidates, ...(home ? [`${home}/.testio-mcp`] : []), ...(cwd ? [cwd] : [])];
+export function grantedFolders(access: FileAccess): string[] {
+  const home = allowed(() => Deno.env.get("HOME"));
+  const cwd = allowed(() => Deno.cwd());
+  const all = [...(home ? [`${home}/.testio-mcp`] : []), ...(cwd ? [cwd] : [])];
   return [...new Set(all.map((p) => resolve(p)))].filter((p) => granted(access, p));
 }
 
@@ -132,8 +125,8 @@ export function widenAdvice(
   const advice = (() => {
     switch (launch) {
       case "checkout":
-        return `${keep}add ${flag} to the task's permissions in deno.json (the \`deno task\` commands may only ` +
-          "use the folders their flags name)";
+        return `${keep}add ${flag} to the permissions it starts with: the task's flags in deno.json, or the ` +
+          "deno arguments in your MCP client's configuration";
       case "npm":
         return `${keep}add ${flag} to the deno command that starts the package (in your MCP client's configuration)`;
       case "binary":
@@ -152,12 +145,8 @@ function codeOf(err: unknown): string | undefined {
 }
 
 function whoAmI(): string {
-  try {
-    const uid = Deno.uid();
-    return uid === null ? "this user" : `uid ${uid}`;
-  } catch {
-    return "this user";
-  }
+  const uid = allowed(() => Deno.uid());
+  return uid === null || uid === undefined ? "this user" : `uid ${uid}`;
 }
 
 /**
@@ -263,8 +252,9 @@ export function commandHint(command: string, launch = launchKind()): string {
 }
 
 const NET_ADVICE: Record<Launch, string> = {
-  checkout: "add the host to --allow-net of the task in deno.json (the `deno task` commands reach only the " +
-    "hosts their flags name)",
+  checkout:
+    "add the host to --allow-net where the program is started: the task's flags in deno.json, or the " +
+    "deno arguments in your MCP client's configuration",
   npm: "add the host to --allow-net in the deno command that starts the package (in your MCP client's " +
     "configuration)",
   binary: "use a build whose baked-in --allow-net includes the host (see `deno task compile`)",

@@ -158,7 +158,7 @@ Deno.test("under the task's sandbox: a linked cache is refused, a denial names t
       /cause: +Deno's sandbox refused it: the process was started with --allow-(read|write) /,
     );
     assert.match(r.stderr, /next: +Point TESTIO_DB_PATH inside ~\/\.testio-mcp/);
-    assert.match(r.stderr, /to the task's permissions in deno\.json/);
+    assert.match(r.stderr, /to the permissions it starts with: the task's flags in deno\.json/);
     assert.doesNotMatch(r.stderr, /run again with|NotCapable|check the permissions of/i);
     assert.deepEqual(names(outside), []);
   });
