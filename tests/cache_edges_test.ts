@@ -12,7 +12,7 @@ import { migrateUp, MIGRATIONS } from "../src/db/migrations.ts";
 import { assertCacheMatches } from "./helpers/cache_compare.ts";
 import { fakeFixture, syncedFixture } from "./helpers/fixture.ts";
 import { ROOT } from "./helpers/mcp.ts";
-import { childEnv, runCommand } from "./helpers/stdio_process.ts";
+import { childEnv, connectStdio, runCommand } from "./helpers/stdio_process.ts";
 import { mountable, tmpfs } from "./helpers/tmpfs.ts";
 
 async function cli(env: Record<string, string>, args: string[]) {
@@ -161,6 +161,26 @@ Deno.test("under the task's sandbox: a linked cache is refused, a denial names t
     assert.match(r.stderr, /to the permissions it starts with: the task's flags in deno\.json/);
     assert.doesNotMatch(r.stderr, /run again with|NotCapable|check the permissions of/i);
     assert.deepEqual(names(outside), []);
+  });
+
+  await t.step("TESTIO_REPORTS_DIR outside the task's folders: the report names the sandbox", async () => {
+    const synced = await task(["sync"]);
+    assert.equal(synced.code, 0, synced.stderr);
+    const extra = { TESTIO_REPORTS_DIR: `${outside}/reports` };
+    await using server = await connectStdio(Deno.execPath(), ["task", "start", "--no-sync"], {
+      ...env,
+      ...extra,
+    }, ROOT);
+    const r = await server.call("generate_quality_report", {
+      product_ids: [fx.api.dataset.products[0].id],
+      output_file: "q.md",
+    });
+    assert.ok(r.isError);
+    const text = (r.content as { text: string }[])[0].text;
+    assert.match(text, /Cannot write the report: this process may not write .*outside\/reports/);
+    assert.match(text, /Point TESTIO_REPORTS_DIR inside ~\/\.testio-mcp/);
+    assert.doesNotMatch(text, /Internal error|run again with/);
+    assert.deepEqual(names(outside), [], "no folder created outside");
   });
 
   await t.step("an API host outside the task's --allow-net: named at once, not retried", async () => {
