@@ -115,7 +115,8 @@ export function widenAdvice(
   setting?: string,
   launch = launchKind(),
 ): string {
-  const folder = tilde(dirname(resolve(path)));
+  // Absolute in flags: a shell does not expand "~" after "=".
+  const folder = dirname(resolve(path));
   // A setting names a file the program writes (the cache, reports): it needs both accesses.
   const inside = setting ? grantedFolders("write").map(tilde) : [];
   const keep = inside.length ? `Point ${setting} inside ${inside.join(" or ")}, or ` : "";

@@ -246,19 +246,27 @@ async function createExclusive(path: string, bytes: Uint8Array, target: ReportTa
   }
 }
 
-/** The error for a name that is taken, naming the first free `name-N.ext` beside it. */
-async function exists(path: string, target: ReportTarget): Promise<InputError> {
+/**
+ * The first free name beside `path`: `shop-2.md`, `shop-3.md`, … (for a caller that makes up its own
+ * file names and would rather pick a free one than fail; a name it was given is never changed).
+ */
+export async function freeName(path: string): Promise<string> {
   const ext = extname(path);
   const stem = path.slice(0, path.length - ext.length);
-  let free = `${stem}-2${ext}`;
-  for (let n = 2; n < 1000; n++) {
-    free = `${stem}-${n}${ext}`;
+  for (let n = 2;; n++) {
+    const candidate = `${stem}-${n}${ext}`;
     try {
-      await Deno.lstat(free);
-    } catch {
-      break;
+      await Deno.lstat(candidate);
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return candidate;
+      throw err;
     }
   }
+}
+
+/** The error for a name that is taken, naming the first free `name-N.ext` beside it. */
+async function exists(path: string, target: ReportTarget): Promise<InputError> {
+  const free = await freeName(path);
   const shown = target.root && inside(free, target.root) ? relative(target.root, free) : free;
   return new InputError(`${path} already exists; it was kept as it is`, {
     hint: "A report never replaces an existing file",
