@@ -106,7 +106,7 @@ Deno.test("a cache path whose links lead out of the data folder is refused", asy
       assert.match(
         r.stderr,
         new RegExp(
-          `^error: TESTIO_DB_PATH leads outside the data folder: .*${link} is a link to ${target}`,
+          `^error: TESTIO_DB_PATH leads outside the data folder: .*${link} leads to ${target} through a link`,
           "m",
         ),
       );
@@ -144,6 +144,15 @@ Deno.test("under the task's sandbox: a linked cache is refused, a denial names t
     assert.match(r.stderr, /^error: TESTIO_DB_PATH leads outside the data folder: /m);
     assert.deepEqual(names(outside), [], "no database created outside --allow-write");
     await Deno.remove(`${home}/.testio-mcp/cache.db`);
+  });
+
+  await t.step("a sub-folder of ~/.testio-mcp linked outside: refused too", async () => {
+    await Deno.symlink(outside, `${home}/.testio-mcp/sub`);
+    const r = await task(["sync"], { TESTIO_DB_PATH: `${home}/.testio-mcp/sub/cache.db` });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`leads to ${outside}/cache\\.db through a link`));
+    assert.deepEqual(names(outside), []);
+    await Deno.remove(`${home}/.testio-mcp/sub`);
   });
 
   await t.step("TESTIO_DB_PATH outside the task's folders: the sandbox and the way to widen it", async () => {

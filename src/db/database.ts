@@ -138,7 +138,7 @@ export function confineDatabasePath(path: string): void {
       const real = realOrPlanned(file);
       if (inside(real, root)) continue;
       throw new DatabaseStateError(
-        `${SETTING} leads outside the data folder: ${file} is a link to ${real}, outside ${root}`,
+        `${SETTING} leads outside the data folder: ${file} leads to ${real} through a link, outside ${root}`,
         {
           hint: "SQLite follows links, so the cache would be written where this program was not meant to " +
             "write; nothing was opened or written",
@@ -346,13 +346,14 @@ function openFailure(path: string, err: unknown, readOnly: boolean, what = "open
   const direct = fileTrouble(err, ctx);
   if (direct) return direct;
   const message = errorMessage(err);
-  if (!DAMAGE.test(message)) {
+  const damaged = err instanceof DamagedError || DAMAGE.test(message);
+  if (!damaged) {
     const probe = probeWritable(dirname(resolve(path)));
     if (probe?.kind === "read-only") return readOnlyError(ctx, err);
     if (probe?.kind === "disk-full") return diskFullError(ctx, err);
     if (probe?.kind === "os-permission" && !readOnly) return fileTrouble(probe.cause, ctx) ?? (err as Error);
   }
-  if (DAMAGE.test(message) || err instanceof DamagedError) {
+  if (damaged) {
     return new DatabaseStateError(`${path} cannot be used as a database: it is damaged (${message})`, {
       hint:
         "Some of its pages cannot be read (a crash or a full disk during a write, or a copy taken while " +
