@@ -47,6 +47,11 @@ Deno.test("report files: a path chosen on the command line needs an existing fol
   await assert.rejects(writeReportFile(missing, "x"), /The folder .*no\/such\/folder does not exist/);
   assert.deepEqual(names(tmp.dir), ["out.html"], "no folder created, no temporary file left");
   assert.throws(() => resolveReportPath("r.json", tmp.dir, options), /must end in \.html or \.md/);
+  assert.throws(() => resolveReportPath("r.json", tmp.dir, ["html"]), /must end in \.html/);
+  assert.throws(
+    () => resolveReportPath("/elsewhere/r.html", tmp.dir, ["html"]),
+    /leads outside the reports folder/,
+  );
 });
 
 Deno.test("report files: two writers racing for one name: one wins, the other is refused", async () => {

@@ -71,7 +71,8 @@ function actionFor(argName: string, formats: readonly ReportFormat[]): string {
 }
 
 /**
- * Checks `outputFile` and places it (lexically; links are checked when writing).
+ * Checks `outputFile` and places it (lexically; links are checked when writing). The third argument
+ * is the options, or just the accepted formats (the file then stays inside the reports folder).
  *
  * @throws {InputError} for another extension, control characters, a `~` path, or a path that leads
  * out of the reports folder.
@@ -79,8 +80,11 @@ function actionFor(argName: string, formats: readonly ReportFormat[]): string {
 export function resolveReportPath(
   outputFile: string,
   reportsDir: string,
-  options: ReportPathOptions = {},
+  optionsOrFormats: ReportPathOptions | readonly ReportFormat[] = {},
 ): ReportTarget {
+  const options: ReportPathOptions = Array.isArray(optionsOrFormats)
+    ? { formats: optionsOrFormats as readonly ReportFormat[] }
+    : optionsOrFormats as ReportPathOptions;
   const formats = options.formats ?? ["json", "md"];
   const argName = options.argName ?? "output_file";
   const confine = options.confine ?? true;
