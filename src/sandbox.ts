@@ -129,7 +129,9 @@ export function widenAdvice(
         return `${keep}add ${flag} to the permissions it starts with: the task's flags in deno.json, or the ` +
           "deno arguments in your MCP client's configuration";
       case "npm":
-        return `${keep}add ${flag} to the deno command that starts the package (in your MCP client's configuration)`;
+        // The package's launcher starts Deno with the tasks' flags, which the client cannot change.
+        return `${keep}run it from a checkout (where ${flag} can be added to the task's flags in deno.json): ` +
+          "the npm package starts Deno with the fixed permissions of the tasks";
       case "binary":
         return `${keep}use a build whose baked-in permissions include ${folder} (see \`deno task compile\`)`;
     }
@@ -256,8 +258,8 @@ const NET_ADVICE: Record<Launch, string> = {
   checkout:
     "add the host to --allow-net where the program is started: the task's flags in deno.json, or the " +
     "deno arguments in your MCP client's configuration",
-  npm: "add the host to --allow-net in the deno command that starts the package (in your MCP client's " +
-    "configuration)",
+  npm: "run it from a checkout and add the host to --allow-net of the task in deno.json: the npm package " +
+    "starts Deno with the fixed permissions of the tasks",
   binary: "use a build whose baked-in --allow-net includes the host (see `deno task compile`)",
 };
 

@@ -11,7 +11,10 @@ import { runCommand } from "./helpers/stdio_process.ts";
 Deno.test("sandbox: advice and command hints follow the way the program was started", () => {
   const path = "/srv/other/cache.db";
   assert.match(widenAdvice("write", path, "TESTIO_DB_PATH", "checkout"), /the task's flags in deno\.json/);
-  assert.match(widenAdvice("write", path, "TESTIO_DB_PATH", "npm"), /deno command that starts the package/);
+  assert.match(
+    widenAdvice("write", path, "TESTIO_DB_PATH", "npm"),
+    /the npm package starts Deno with the fixed permissions of the tasks/,
+  );
   assert.match(
     widenAdvice("write", path, undefined, "binary"),
     /^Use a build whose baked-in permissions include/,
