@@ -147,6 +147,23 @@ Deno.test("the sync lock", async (t) => {
   });
 });
 
+Deno.test("a process that exits while holding the lock removes its lock file", async () => {
+  await using tmp = await tempDb();
+  const script = `${dirname(tmp.dbPath)}/exit.ts`;
+  await Deno.writeTextFile(
+    script,
+    `import { acquireSyncLock } from "${new URL("../src/sync/lock.ts", import.meta.url).href}";
+await acquireSyncLock({ dbPath: ${JSON.stringify(tmp.dbPath)} });
+console.log(Deno.readTextFileSync(${JSON.stringify(tmp.lockPath)}));
+Deno.exit(130);
+`,
+  );
+  const r = await new Deno.Command(Deno.execPath(), { args: ["run", "-A", script] }).output();
+  assert.equal(r.code, 130, new TextDecoder().decode(r.stderr));
+  assert.match(new TextDecoder().decode(r.stdout), /"pid":\d+/, "it held the lock");
+  assert.throws(() => Deno.statSync(tmp.lockPath), Deno.errors.NotFound);
+});
+
 const canMount = await mountable();
 
 Deno.test({

@@ -352,15 +352,24 @@ export async function acquireSyncLock(options: AcquireLockOptions): Promise<Sync
     }
   }, LOCK_HEARTBEAT_MS);
   Deno.unrefTimer(Number(heartbeat));
+  const removeFile = () => {
+    try {
+      if (Deno.readTextFileSync(path) === text) Deno.removeSync(path);
+    } catch {
+      // Already gone (taken over as stale, or removed by hand): nothing to release.
+    }
+  };
+  // A process that exits while holding the lock (Deno.exit on a second Ctrl-C, an uncaught error)
+  // removes its file on the way out, so no one waits for a holder that is gone.
+  globalThis.addEventListener("unload", removeFile);
   return {
     path,
     holder,
     [Symbol.asyncDispose]() {
       clearInterval(heartbeat);
+      globalThis.removeEventListener("unload", removeFile);
       try {
-        if (Deno.readTextFileSync(path) === text) Deno.removeSync(path);
-      } catch {
-        // Already gone (taken over as stale, or removed by hand): nothing to release.
+        removeFile();
       } finally {
         releaseLocal();
       }
