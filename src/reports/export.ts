@@ -63,11 +63,13 @@ const EXTENSIONS: Record<string, ReportFormat> = { json: "json", md: "md", html:
 const inside = (child: string, root: string) =>
   root === sep || child === root || child.startsWith(root + sep);
 
-function actionFor(argName: string, formats: readonly ReportFormat[]): string {
+function actionFor(argName: string, formats: readonly ReportFormat[], confine = true): string {
   const ext = formats.map((f) => `.${f}`).join(", ");
-  return `Pass ${argName} as a file name such as 'shop-q3.${formats[0]}' or 'q3/shop.${
-    formats[0]
-  }' (${ext}); it is written in the reports folder`;
+  const example = `'shop-q3.${formats[0]}'`;
+  return confine
+    ? `Pass ${argName} as a file name such as ${example} or 'q3/shop.${formats[0]}' (${ext}); it is ` +
+      "written in the reports folder"
+    : `Pass ${argName} as a file name such as ${example} (${ext})`;
 }
 
 /**
@@ -88,7 +90,7 @@ export function resolveReportPath(
   const formats = options.formats ?? ["json", "md"];
   const argName = options.argName ?? "output_file";
   const confine = options.confine ?? true;
-  const action = actionFor(argName, formats);
+  const action = actionFor(argName, formats, confine);
   const file = outputFile.trim();
   // deno-lint-ignore no-control-regex
   if (!file || /[\u0000-\u001f]/.test(file)) {
