@@ -30,9 +30,10 @@ export interface OpenOptions {
   busyTimeoutMs?: number;
   /**
    * Check the pages at open and refuse a damaged file: `true` (default) bounds the cost (see
-   * {@link FULL_CHECK_MAX_BYTES}), `"full"` checks every page whatever the size, `false` skips it.
+   * {@link FULL_CHECK_MAX_BYTES}), `"full"` checks every page whatever the size, `"tables"` checks
+   * what a large cache gets checked whatever the size, `false` skips it.
    */
-  check?: boolean | "full";
+  check?: boolean | "full" | "tables";
 }
 
 const SQLITE_HEADER = "SQLite format 3\u0000";
@@ -309,6 +310,9 @@ export class Transaction implements Disposable {
  */
 export const FULL_CHECK_MAX_BYTES = 128 * 1024 * 1024;
 
+/** SQLite's words for a file whose pages cannot be read as a database. */
+const DAMAGE = /malformed|not a database|corrupt|database disk image/i;
+
 /** What the start-up check of a database found wrong, or null when it passed. */
 function quickCheck(raw: DatabaseSync, full: boolean): string | null {
   const problems = (sql: string) =>
@@ -322,14 +326,17 @@ function quickCheck(raw: DatabaseSync, full: boolean): string | null {
        AND name <> 'bugs' AND name NOT LIKE 'search\\_%' ESCAPE '\\' AND sql NOT LIKE 'CREATE VIRTUAL%'`,
   ).all() as { name: string }[];
   for (const { name } of tables) {
-    const found = problems(`PRAGMA quick_check("${name.replaceAll('"', '""')}")`);
+    let found: string[];
+    try {
+      found = problems(`PRAGMA quick_check("${name.replaceAll('"', '""')}")`);
+    } catch (err) {
+      if (!DAMAGE.test(errorMessage(err))) throw err;
+      found = [errorMessage(err)];
+    }
     if (found.length) return `table ${name}: ${found.join("; ")}`;
   }
   return null;
 }
-
-/** SQLite's words for a file whose pages cannot be read as a database. */
-const DAMAGE = /malformed|not a database|corrupt|database disk image/i;
 
 /**
  * The error for a database that failed to open or to pass its check. A read-only file system or a
@@ -422,7 +429,8 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
     // A damaged file can pass the header check; reading the schema catches the worst, the check the rest.
     raw.prepare("SELECT count(*) FROM sqlite_master").get();
     if (!memory && options.check !== false) {
-      const full = options.check === "full" || databaseFileBytes(path) <= FULL_CHECK_MAX_BYTES;
+      const full = options.check === "full" ||
+        (options.check !== "tables" && databaseFileBytes(path) <= FULL_CHECK_MAX_BYTES);
       const problem = quickCheck(raw, full);
       if (problem) throw new DamagedError(problem);
     }
