@@ -11,11 +11,12 @@
  *
  * @example
  * ```ts
+ * const dir = "/home/me/.testio-mcp";
  * try {
- *   Deno.mkdirSync(dir);
+ *   Deno.mkdirSync(dir, { recursive: true });
  * } catch (err) {
- *   throw fileTrouble(err, { access: "write", path: dir, setting: "TESTIO_DB_PATH", what: "create the cache folder" })
- *     ?? err;
+ *   const ctx = { access: "write", path: dir, setting: "TESTIO_DB_PATH", what: "create the cache folder" } as const;
+ *   throw fileTrouble(err, ctx) ?? err;
  * }
  * ```
  */
