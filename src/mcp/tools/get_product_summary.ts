@@ -14,6 +14,7 @@ import {
   ratesSchema,
   warningsSchema,
 } from "../schemas.ts";
+import { QUALITY_DASHBOARD_URI } from "../views.ts";
 import { defineTool, READ_ONLY } from "../tool.ts";
 import { computeRates, health } from "../../reports/rates.ts";
 import { requireProduct } from "./lookups.ts";
@@ -54,6 +55,7 @@ export const getProductSummaryTool = defineTool({
     "themselves list_tests. Answers from the cache (see data_as_of; sync_data refreshes).",
   input,
   output,
+  view: QUALITY_DASHBOARD_URI,
   annotations: READ_ONLY,
   handler(args, { ctx }) {
     const product = requireProduct(ctx, args.product_id);

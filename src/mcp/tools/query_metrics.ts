@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { dateArg, resolveDates, sortOrderArg, stringListArg } from "../args.ts";
 import { dataAsOf, warningsSchema } from "../schemas.ts";
+import { METRICS_EXPLORER_URI } from "../views.ts";
 import { defineTool, READ_ONLY } from "../tool.ts";
 import { CUBE_LIMITS, DIMENSION_KEYS, METRIC_KEYS } from "../../reports/metric_registry.ts";
 import { queryMetrics } from "../../reports/metrics.ts";
@@ -77,6 +78,7 @@ export const queryMetricsTool = defineTool({
     "rows (`truncated` says when more exist). Call get_analytics_capabilities for definitions.",
   input,
   output,
+  view: METRICS_EXPLORER_URI,
   annotations: READ_ONLY,
   handler(args, { ctx }) {
     const dates = resolveDates(args.start_date, args.end_date, ctx.now());
