@@ -242,7 +242,9 @@ function tests(r: QualityReport, options: RenderOptions): HTMLElement | null {
   const shown = r.tests.slice(0, 50);
   return panel(
     "tests",
-    `Tests (${fmtNumber(shown.length)} newest of ${fmtNumber(r.summary.total_tests)})`,
+    shown.length < r.summary.total_tests
+      ? `Tests (the ${fmtNumber(shown.length)} newest of ${fmtNumber(r.summary.total_tests)})`
+      : `Tests (${fmtNumber(shown.length)})`,
     h(
       "div",
       { class: "table-scroll" },
