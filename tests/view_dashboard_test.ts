@@ -197,7 +197,7 @@ Deno.test({
         (globalThis as unknown as { document: Document }).document.documentElement.dataset.theme === "dark"
       );
       assert.deepEqual(await background(), ["dark", "rgb(22, 24, 29)"]);
-      await view.frame.evaluate(() => globalThis.scrollTo(0, 0));
+      await view.page.evaluate(() => globalThis.scrollTo(0, 0));
       await view.page.screenshot({ path: new URL("dashboard-dark.png", SCREENSHOTS).pathname });
     });
 
