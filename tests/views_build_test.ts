@@ -57,6 +57,9 @@ Deno.test("views are linked from their tools and served as MCP App resources", a
     const { contents } = await mcp.client.readResource({ uri });
     assert.equal(contents.length, 1);
     assert.equal(contents[0].mimeType, "text/html;profile=mcp-app");
-    assert.equal("text" in contents[0] ? contents[0].text : null, await Deno.readTextFile(viewPath(view.name)));
+    assert.equal(
+      "text" in contents[0] ? contents[0].text : null,
+      await Deno.readTextFile(viewPath(view.name)),
+    );
   }
 });

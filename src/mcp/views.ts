@@ -90,3 +90,26 @@ export function registerViews(server: McpServer): void {
     );
   }
 }
+
+/** JSON that is safe inside a `<script>` element (no `</script>`, no HTML comment openers). */
+function scriptJson(data: unknown): string {
+  return JSON.stringify(data).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(
+    /\u2029/g,
+    "\\u2029",
+  );
+}
+
+/**
+ * The quality dashboard as a standalone page: the view's own HTML with the report embedded, which the
+ * view draws without a host (same charts and tables, the browser's light/dark preference, no
+ * switching or drill-down). Readable offline in any browser.
+ */
+export function standaloneDashboardHtml(report: Record<string, unknown>, title: string): string {
+  const escapedTitle = title.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+  return dashboardHtml
+    .replace(/<title>[^<]*<\/title>/, () => `<title>${escapedTitle}</title>`)
+    .replace(
+      "<script>",
+      () => `<script id="testio-data" type="application/json">${scriptJson(report)}</script>\n<script>`,
+    );
+}

@@ -15,10 +15,13 @@
 import { dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { InputError } from "../errors.ts";
 
+/** The file formats a report can be written in (`html` only from the `report` command). */
+export type ReportFormat = "json" | "md" | "html";
+
 /** Where and how a report is written. */
 export interface ReportTarget {
   path: string;
-  format: "json" | "md";
+  format: ReportFormat;
   insideReportsDir: boolean;
   reportsDir: string;
 }
@@ -31,7 +34,11 @@ const ACTION = "Pass output_file as a name such as 'shop-q3.md' or 'reports/shop
  *
  * @throws {InputError} for another extension, `..` segments, a home-relative path or control characters.
  */
-export function resolveReportPath(outputFile: string, reportsDir: string): ReportTarget {
+export function resolveReportPath(
+  outputFile: string,
+  reportsDir: string,
+  formats: readonly ReportFormat[] = ["json", "md"],
+): ReportTarget {
   const file = outputFile.trim();
   // deno-lint-ignore no-control-regex
   if (!file || /[\u0000-\u001f]/.test(file)) {
@@ -40,10 +47,14 @@ export function resolveReportPath(outputFile: string, reportsDir: string): Repor
       action: ACTION,
     });
   }
-  const ext = /\.([A-Za-z]+)$/.exec(file)?.[1]?.toLowerCase();
-  if (ext !== "json" && ext !== "md") {
-    throw new InputError(`'output_file' must end in .json or .md: got ${JSON.stringify(outputFile)}`, {
-      hint: "Reports are written as JSON or Markdown only",
+  const ext = /\.([A-Za-z]+)$/.exec(file)?.[1]?.toLowerCase() as ReportFormat | undefined;
+  if (!ext || !formats.includes(ext)) {
+    const dotted = formats.map((f) => `.${f}`);
+    const list = dotted.length > 1 ? `${dotted.slice(0, -1).join(", ")} or ${dotted.at(-1)}` : dotted[0];
+    throw new InputError(`'output_file' must end in ${list}: got ${JSON.stringify(outputFile)}`, {
+      hint: formats.includes("html")
+        ? "Reports are written as JSON, Markdown or HTML only"
+        : "Reports are written as JSON or Markdown only",
       action: ACTION,
     });
   }
