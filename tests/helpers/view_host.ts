@@ -16,7 +16,9 @@ import type { CallToolResult } from "../../src/mcp/sdk.ts";
 
 /** What tests/views/host_page.ts puts on the host page's global object. */
 interface HostGlobals {
-  startView(html: string, theme: "light" | "dark"): Promise<void>;
+  startView(html: string, theme: "light" | "dark", initialResult?: Record<string, unknown>): Promise<void>;
+  viewStartedAt: number;
+  resultSentAt: number;
   host: {
     calls: { name: string; arguments: Record<string, unknown> }[];
     sendToolInput(args: Record<string, unknown>): Promise<void>;
@@ -54,6 +56,11 @@ export interface HostedView extends AsyncDisposable {
   waitForRender(count: number): Promise<number>;
   /** How many times the view has drawn. */
   renders(): Promise<number>;
+  /**
+   * Milliseconds to the end of the view's first painted draw: from the host starting to load the
+   * view (`load`) and from the host sending the initial tool result (`result`).
+   */
+  firstRenderMs(): Promise<{ load: number; result: number }>;
 }
 
 /** Refuses and records every request that would leave the page. */
@@ -91,6 +98,7 @@ export async function openView(
   name: string,
   callTool: (name: string, args: Record<string, unknown>) => Promise<CallToolResult>,
   theme: "light" | "dark" = "light",
+  initialResult?: CallToolResult,
 ): Promise<HostedView> {
   const page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 900 });
@@ -102,9 +110,11 @@ export async function openView(
       `style="width:1280px;height:2600px;border:0"></iframe><script>${await hostJs()}</script></body></html>`,
   );
   await page.evaluate(
-    (html: string, t: "light" | "dark") => (globalThis as unknown as HostGlobals).startView(html, t),
+    (html: string, t: "light" | "dark", initial: Record<string, unknown> | null) =>
+      (globalThis as unknown as HostGlobals).startView(html, t, initial ?? undefined),
     await viewHtml(name),
     theme,
+    (initialResult ?? null) as Record<string, unknown> | null,
   );
   const frame = page.frames().find((f) => f !== page.mainFrame());
   if (!frame) throw new Error("the view frame did not load");
@@ -124,6 +134,17 @@ export async function openView(
       page.evaluate((x: "light" | "dark") => (globalThis as unknown as HostGlobals).host.setTheme(x), t),
     calls: () => page.evaluate(() => (globalThis as unknown as HostGlobals).host.calls),
     renders,
+    async firstRenderMs() {
+      await frame.waitForFunction(renderedAfter, { timeout: 20_000 }, 0);
+      const [started, sent] = await page.evaluate(() => {
+        const host = globalThis as unknown as HostGlobals;
+        return [host.viewStartedAt, host.resultSentAt];
+      });
+      const done = await frame.evaluate(() =>
+        performance.timeOrigin + performance.getEntriesByName("testio-render-1")[0].startTime
+      );
+      return { load: done - started, result: done - sent };
+    },
     async waitForRender(count) {
       await frame.waitForFunction(renderedAfter, { timeout: 20_000 }, count);
       return await renders();

@@ -20,15 +20,20 @@ interface HostApi {
   setTheme(theme: "light" | "dark"): Promise<void>;
 }
 
-declare global {
-  interface Window {
-    hostCallTool(name: string, args: Record<string, unknown>): Promise<Record<string, unknown>>;
-    startView(html: string, theme: "light" | "dark"): Promise<void>;
-    host: HostApi;
-  }
+/** What the test page's global object carries: puppeteer's exposed function and this module's API. */
+interface HostGlobals {
+  hostCallTool(name: string, args: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** Loads the view; `initialResult` is sent as soon as the view is initialised, as a host does. */
+  startView(html: string, theme: "light" | "dark", initialResult?: Record<string, unknown>): Promise<void>;
+  /** Epoch ms when startView began, and when it sent the initial result (for the render benchmark). */
+  viewStartedAt: number;
+  resultSentAt: number;
+  host: HostApi;
 }
+const page = globalThis as unknown as HostGlobals;
 
-window.startView = async (html, theme) => {
+page.startView = async (html, theme, initialResult) => {
+  page.viewStartedAt = performance.timeOrigin + performance.now();
   const iframe = document.getElementById("view") as HTMLIFrameElement;
   const hostContext: McpUiHostContext = { theme, displayMode: "inline" };
   const bridge = new AppBridge(null, { name: "view-test-host", version: "1.0.0" }, { serverTools: {} }, {
@@ -38,7 +43,7 @@ window.startView = async (html, theme) => {
   bridge.oncalltool = async (params) => {
     const args = (params.arguments ?? {}) as Record<string, unknown>;
     calls.push({ name: params.name, arguments: args });
-    return await window.hostCallTool(params.name, args) as Awaited<
+    return await page.hostCallTool(params.name, args) as Awaited<
       ReturnType<NonNullable<AppBridge["oncalltool"]>>
     >;
   };
@@ -50,7 +55,9 @@ window.startView = async (html, theme) => {
   await bridge.connect(new PostMessageTransport(iframe.contentWindow!, iframe.contentWindow!));
   iframe.srcdoc = html;
   await initialized;
-  window.host = {
+  page.resultSentAt = performance.timeOrigin + performance.now();
+  if (initialResult) await bridge.sendToolResult(initialResult as Parameters<AppBridge["sendToolResult"]>[0]);
+  page.host = {
     calls,
     sendToolInput: (args) => bridge.sendToolInput({ arguments: args }),
     sendToolResult: (result) => bridge.sendToolResult(result as Parameters<AppBridge["sendToolResult"]>[0]),

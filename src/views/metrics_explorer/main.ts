@@ -7,7 +7,7 @@
  */
 import type { App } from "@modelcontextprotocol/ext-apps";
 import { chart, releaseDetached, type Series } from "../shared/charts.ts";
-import { h, table } from "../shared/dom.ts";
+import { h, markRendered, table } from "../shared/dom.ts";
 import { fmtNumber, fmtRate, fmtTime, words } from "../shared/format.ts";
 import { callTool, connectToHost, type ToolOutcome } from "../shared/host.ts";
 
@@ -268,7 +268,7 @@ function draw(): void {
   ));
   releaseDetached();
   if (focused) document.getElementById(focused)?.focus();
-  root.dataset.rendered = String(Number(root.dataset.rendered ?? 0) + 1);
+  markRendered(root);
 }
 
 function accept(outcome: ToolOutcome): void {

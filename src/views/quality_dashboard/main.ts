@@ -8,7 +8,7 @@
  */
 import type { App } from "@modelcontextprotocol/ext-apps";
 import { releaseDetached } from "../shared/charts.ts";
-import { h } from "../shared/dom.ts";
+import { h, markRendered } from "../shared/dom.ts";
 import { fmtNumber, fmtRate } from "../shared/format.ts";
 import {
   callTool,
@@ -70,6 +70,23 @@ function showError(text: string): void {
   root.replaceChildren(h("div", { class: "error", role: "alert" }, text));
 }
 
+/** The product choices: the report's own set (when several) and every known product. */
+function productOptions(): HTMLOptionElement[] {
+  const own = state.report && state.report.products.length > 1
+    ? [h("option", { value: "report" }, "All products of the report")]
+    : [];
+  return [
+    ...own,
+    ...state.products.map((p) =>
+      h(
+        "option",
+        { value: p.id, selected: state.productIds.length === 1 && state.productIds[0] === p.id },
+        p.name,
+      )
+    ),
+  ];
+}
+
 function controls(): HTMLElement {
   const productSelect = h(
     "select",
@@ -81,16 +98,7 @@ function controls(): HTMLElement {
         void loadReport(v === "report" ? state.report!.products.map((p) => p.id) : [Number(v)]);
       },
     },
-    state.report && state.report.products.length > 1
-      ? h("option", { value: "report" }, "All products of the report")
-      : null,
-    state.products.map((p) =>
-      h(
-        "option",
-        { value: p.id, selected: state.productIds.length === 1 && state.productIds[0] === p.id },
-        p.name,
-      )
-    ),
+    productOptions(),
   );
   const periodSelect = h(
     "select",
@@ -125,8 +133,7 @@ function draw(): void {
   );
   releaseDetached();
   if (focused) document.getElementById(focused)?.focus();
-  root.dataset.rendered = String(Number(root.dataset.rendered ?? 0) + 1);
-  performance.mark(`testio-dashboard-render-${root.dataset.rendered}`);
+  markRendered(root);
 }
 
 function accept(outcome: ToolOutcome): void {
@@ -140,6 +147,12 @@ function accept(outcome: ToolOutcome): void {
     state.years = [...years].sort().reverse();
     state.detail = null;
     draw();
+    if (state.app && !productsRequested) {
+      // The full product list is for the switcher only: fetched once the first answer is on screen, so
+      // it never competes with the first render.
+      productsRequested = true;
+      requestAnimationFrame(() => setTimeout(() => void loadProducts()));
+    }
     return;
   }
   const id = productSummaryId(data);
@@ -164,6 +177,8 @@ async function loadReport(productIds: number[]): Promise<void> {
   accept(outcome);
 }
 
+let productsRequested = false;
+
 async function loadProducts(): Promise<void> {
   if (!state.app) return;
   const outcome = await callTool(state.app, "list_products", { per_page: 200, sort_by: "title" });
@@ -171,7 +186,8 @@ async function loadProducts(): Promise<void> {
   for (const p of list) {
     if (!state.products.some((q) => q.id === p.id)) state.products.push({ id: p.id, name: p.name });
   }
-  draw();
+  // Only the product list changes: refill it rather than redrawing the charts.
+  document.getElementById("product-select")?.replaceChildren(...productOptions());
 }
 
 interface TestSummary {
@@ -234,7 +250,6 @@ async function start(): Promise<void> {
     return;
   }
   state.app = await connectToHost("testio-quality-dashboard", { onResult: accept });
-  await loadProducts();
 }
 
 start().catch((err) => showError(`The dashboard could not start: ${(err as Error).message}`));

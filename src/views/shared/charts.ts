@@ -57,13 +57,15 @@ export interface ChartSpec {
 
 const live = new Map<HTMLCanvasElement, { chart: Chart; spec: ChartSpec }>();
 
-/** The value of a CSS variable (or the colour itself). */
-export function cssColor(color: string): string {
-  if (!color.startsWith("--")) return color;
-  return getComputedStyle(document.documentElement).getPropertyValue(color).trim() || "#888";
+/** Reads colours from the theme: a CSS variable name (`--rejected`) or a colour as is. */
+function themeColors(): (color: string) => string {
+  // One computed style per chart: each read of a fresh one can force a style recalculation.
+  const style = getComputedStyle(document.documentElement);
+  return (color) => (color.startsWith("--") ? style.getPropertyValue(color).trim() || "#888" : color);
 }
 
 function config(spec: ChartSpec): ChartConfiguration {
+  const cssColor = themeColors();
   const fg = cssColor("--fg-soft");
   const grid = cssColor("--border");
   const fmt = (v: number | null) => (spec.rates ? fmtRate(v) : fmtNumber(v));

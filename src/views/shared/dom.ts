@@ -53,3 +53,19 @@ export function table(
     ),
   );
 }
+
+let draws = 0;
+
+/**
+ * Counts a finished draw once the frame holding it has been painted: `data-rendered` on `root` and a
+ * `testio-render-N` performance mark (what tests wait for and the render benchmark reads).
+ */
+export function markRendered(root: HTMLElement): void {
+  const n = ++draws;
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      root.dataset.rendered = String(n);
+      performance.mark(`testio-render-${n}`);
+    })
+  );
+}
