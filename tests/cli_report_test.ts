@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * `deno task report` (its least-privilege flags) over a cache synced from the fake API: the HTML page
  * lands in the reports folder and renders the same numbers as the JSON report in headless Chromium
@@ -10,7 +9,7 @@ import { syncedFixture } from "./helpers/fixture.ts";
 import { inProcessServer, ROOT, structured } from "./helpers/mcp.ts";
 import { childEnv, runCommand } from "./helpers/stdio_process.ts";
 import { chromiumAvailable, launchBrowser } from "./helpers/browser.ts";
-import { blockNetwork } from "./helpers/view_host.ts";
+import { blockNetwork, type PageElement, type PageGlobals } from "./helpers/view_host.ts";
 import { fmtMonth, fmtNumber, fmtRate } from "../src/views/shared/format.ts";
 import type { QualityReport } from "../src/views/quality_dashboard/model.ts";
 
@@ -98,7 +97,11 @@ Deno.test({
         const requests: string[] = [];
         await blockNetwork(page, requests, (u) => u === url);
         await page.goto(url, { waitUntil: "load" });
-        await page.waitForFunction(() => Number(document.getElementById("app")?.dataset.rendered ?? 0) > 0);
+        await page.waitForFunction(() =>
+          Number(
+            (globalThis as unknown as PageGlobals).document.getElementById("app")?.dataset.rendered ?? 0,
+          ) > 0
+        );
         assert.deepEqual(requests, [], "no request beyond the page itself");
         assert.deepEqual(page.errors, []);
 
@@ -108,7 +111,10 @@ Deno.test({
             Object.fromEntries(
               cs.map((
                 c,
-              ) => [(c as HTMLElement).dataset.card!, c.querySelector(".value")?.textContent?.trim()]),
+              ) => [
+                (c as unknown as PageElement).dataset.card!,
+                c.querySelector(".value")?.textContent?.trim(),
+              ]),
             ),
         );
         assert.equal(cards.rejection_rate, fmtRate(json.summary.rates.rejection_rate));
@@ -121,7 +127,7 @@ Deno.test({
         assert.deepEqual(months, json.by_month!.map((m) => fmtMonth(m.month)));
         const drawn = await page.$$eval(
           "canvas[data-drawn]",
-          (cs) => cs.map((c) => (c as HTMLElement).dataset.drawn!),
+          (cs) => cs.map((c) => (c as unknown as PageElement).dataset.drawn!),
         );
         assert.ok(drawn.length >= 2, "the outcome and rate charts are drawn");
         const outcomes = JSON.parse(drawn[0]) as { series: { label: string; values: number[] }[] };
@@ -130,7 +136,12 @@ Deno.test({
           json.by_month!.map((m) => m.bugs_by_status.rejected),
         );
         assert.equal(await page.$("#product-select"), null, "no host: no switching");
-        assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "dark");
+        assert.equal(
+          await page.evaluate(() =>
+            (globalThis as unknown as PageGlobals).document.documentElement.dataset.theme
+          ),
+          "dark",
+        );
         await page.screenshot({ path: new URL("report.png", SCREENSHOTS).pathname });
       },
     });

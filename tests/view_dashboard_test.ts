@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The quality dashboard view in headless Chromium, hosted by ext-apps' AppBridge, fed with real
  * answers of generate_quality_report over a cache synced from the fake API: what it draws matches
@@ -10,7 +9,7 @@ import assert from "node:assert/strict";
 import { syncedFixture } from "./helpers/fixture.ts";
 import { inProcessServer, structured } from "./helpers/mcp.ts";
 import { chromiumAvailable, launchBrowser } from "./helpers/browser.ts";
-import { openView } from "./helpers/view_host.ts";
+import { openView, type PageElement, type PageGlobals } from "./helpers/view_host.ts";
 import { fmtMonth, fmtNumber, fmtRate } from "../src/views/shared/format.ts";
 import type { QualityReport } from "../src/views/quality_dashboard/model.ts";
 
@@ -24,7 +23,7 @@ interface Drawn {
 
 /** The cells of the table inside `selector`, row by row. */
 const tableCells = (selector: string) => {
-  const doc = (globalThis as unknown as { document: Document }).document;
+  const doc = (globalThis as unknown as PageGlobals).document;
   return [...doc.querySelectorAll(`${selector} tbody tr`)].map((tr) =>
     [...tr.querySelectorAll("td")].map((td) => (td.textContent ?? "").trim())
   );
@@ -33,13 +32,13 @@ const tableCells = (selector: string) => {
 async function expectDrawn(view: { frame: import("puppeteer-core").Frame }, report: QualityReport) {
   const s = report.summary;
   const cards = await view.frame.evaluate(() => {
-    const doc = (globalThis as unknown as { document: Document }).document;
+    const doc = (globalThis as unknown as PageGlobals).document;
     return Object.fromEntries(
       [...doc.querySelectorAll("[data-card]")].map((c) => [
-        (c as HTMLElement).dataset.card!,
+        (c as unknown as PageElement).dataset.card!,
         {
           value: c.querySelector(".value")?.textContent?.trim(),
-          health: (c.querySelector("[data-health]") as HTMLElement | null)?.dataset.health ?? null,
+          health: (c.querySelector("[data-health]") as PageElement | null)?.dataset.health ?? null,
         },
       ]),
     );
@@ -66,8 +65,10 @@ async function expectDrawn(view: { frame: import("puppeteer-core").Frame }, repo
     ]),
   );
   const drawn = await view.frame.evaluate(() => {
-    const doc = (globalThis as unknown as { document: Document }).document;
-    return [...doc.querySelectorAll("canvas[data-drawn]")].map((c) => (c as HTMLElement).dataset.drawn!);
+    const doc = (globalThis as unknown as PageGlobals).document;
+    return [...doc.querySelectorAll("canvas[data-drawn]")].map((c) =>
+      (c as unknown as PageElement).dataset.drawn!
+    );
   });
   const [outcomes, rates] = drawn.map((d) => JSON.parse(d) as Drawn);
   assert.equal(outcomes.kind, "stacked_bar");
@@ -93,7 +94,7 @@ async function expectDrawn(view: { frame: import("puppeteer-core").Frame }, repo
     testers.map((r) => [r[0], r[1]]),
     report.rejection_drivers!.testers.map((t) => [t.username ?? "unknown", fmtNumber(t.rejected)]),
   );
-  const asOf = await view.frame.$eval("#data-as-of", (e) => (e as HTMLElement).dataset.value);
+  const asOf = await view.frame.$eval("#data-as-of", (e) => (e as unknown as PageElement).dataset.value);
   assert.equal(asOf, report.data_as_of ?? "");
 }
 
@@ -131,7 +132,7 @@ Deno.test({
     await t.step("switching product calls generate_quality_report through the host and redraws", async () => {
       await view.frame.waitForFunction(
         (id: number) => {
-          const doc = (globalThis as unknown as { document: Document }).document;
+          const doc = (globalThis as unknown as PageGlobals).document;
           return !!doc.querySelector(`#product-select option[value="${id}"]`);
         },
         { timeout: 10_000 },
@@ -151,7 +152,7 @@ Deno.test({
     await t.step("switching period calls the tool with the year's dates and redraws", async () => {
       const years = await view.frame.$$eval(
         "#period-select option",
-        (os) => os.map((o) => (o as HTMLOptionElement).value).filter((v) => /^\d{4}$/.test(v)),
+        (os) => os.map((o) => (o as unknown as PageElement).value).filter((v) => /^\d{4}$/.test(v)),
       );
       assert.ok(years.length > 0, "the period list offers the years of the data");
       const year = years.at(-1)!;
@@ -171,7 +172,7 @@ Deno.test({
     await t.step("a test drills down through get_test_summary", async () => {
       const button = await view.frame.$("button[data-test-id]");
       assert.ok(button, "tests are listed with a drill-down button");
-      const testId = Number(await button.evaluate((b) => (b as HTMLElement).dataset.testId));
+      const testId = Number(await button.evaluate((b) => (b as unknown as PageElement).dataset.testId));
       await button.focus();
       await view.page.keyboard.press("Enter");
       await view.frame.waitForSelector("#test-detail h3", { timeout: 10_000 });
@@ -188,16 +189,19 @@ Deno.test({
     await t.step("follows the host's dark theme", async () => {
       const background = () =>
         view.frame.evaluate(() => {
-          const doc = (globalThis as unknown as { document: Document }).document;
-          return [doc.documentElement.dataset.theme, getComputedStyle(doc.body).backgroundColor];
+          const doc = (globalThis as unknown as PageGlobals).document;
+          return [
+            doc.documentElement.dataset.theme,
+            (globalThis as unknown as PageGlobals).getComputedStyle(doc.body).backgroundColor,
+          ];
         });
       assert.deepEqual(await background(), ["light", "rgb(255, 255, 255)"]);
       await view.setTheme("dark");
       await view.frame.waitForFunction(() =>
-        (globalThis as unknown as { document: Document }).document.documentElement.dataset.theme === "dark"
+        (globalThis as unknown as PageGlobals).document.documentElement.dataset.theme === "dark"
       );
       assert.deepEqual(await background(), ["dark", "rgb(22, 24, 29)"]);
-      await view.page.evaluate(() => globalThis.scrollTo(0, 0));
+      await view.page.evaluate(() => (globalThis as unknown as PageGlobals).scrollTo(0, 0));
       await view.page.screenshot({ path: new URL("dashboard-dark.png", SCREENSHOTS).pathname });
     });
 

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The metrics explorer view in headless Chromium, hosted by ext-apps' AppBridge, fed with real
  * answers of query_metrics over a cache synced from the fake API: it draws the chart chart_hint
@@ -9,7 +8,7 @@ import assert from "node:assert/strict";
 import { syncedFixture } from "./helpers/fixture.ts";
 import { inProcessServer, structured } from "./helpers/mcp.ts";
 import { chromiumAvailable, launchBrowser } from "./helpers/browser.ts";
-import { openView } from "./helpers/view_host.ts";
+import { openView, type PageElement, type PageGlobals } from "./helpers/view_host.ts";
 import { fmtNumber, fmtRate } from "../src/views/shared/format.ts";
 
 const SCREENSHOTS = new URL("../docs/images/", import.meta.url);
@@ -26,11 +25,12 @@ interface Drawn {
 }
 
 const rowsTable = () =>
-  [...document.querySelectorAll("#rows tbody tr")].map((tr) =>
+  [...(globalThis as unknown as PageGlobals).document.querySelectorAll("#rows tbody tr")].map((tr) =>
     [...tr.querySelectorAll("td")].map((td) => (td.textContent ?? "").trim())
   );
 const drawnChart = () =>
-  (document.querySelector("canvas[data-drawn]") as HTMLElement | null)?.dataset.drawn ?? null;
+  ((globalThis as unknown as PageGlobals).document.querySelector("canvas[data-drawn]") as PageElement | null)
+    ?.dataset.drawn ?? null;
 
 const fmt = (metric: string, v: Row[string]) =>
   typeof v === "number"
@@ -92,7 +92,8 @@ Deno.test({
       await view.waitForRender(before);
       const cells = await view.frame.$$eval(
         ".heatmap td.cell",
-        (tds) => tds.map((td) => (td as HTMLElement).dataset.value).filter((v) => v !== "").map(Number),
+        (tds) =>
+          tds.map((td) => (td as unknown as PageElement).dataset.value).filter((v) => v !== "").map(Number),
       );
       assert.deepEqual(
         cells.sort((a, b) => a - b),
@@ -125,7 +126,9 @@ Deno.test({
 
     await t.step("follows the dark theme, loads nothing from the network, raises no page error", async () => {
       await view.setTheme("dark");
-      await view.frame.waitForFunction(() => document.documentElement.dataset.theme === "dark");
+      await view.frame.waitForFunction(() =>
+        (globalThis as unknown as PageGlobals).document.documentElement.dataset.theme === "dark"
+      );
       assert.deepEqual(view.requests, []);
       assert.deepEqual(view.page.errors, []);
     });

@@ -154,3 +154,30 @@ export async function openView(
     },
   };
 }
+
+/**
+ * The parts of the DOM that tests read inside a page. Tests are type-checked without the DOM library
+ * (it clashes with Deno's own declarations), so callbacks run in the page reach `document` through
+ * `(globalThis as unknown as PageGlobals).document`.
+ */
+export interface PageElement {
+  id: string;
+  value: string;
+  textContent: string | null;
+  dataset: Record<string, string | undefined>;
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): Iterable<PageElement>;
+}
+
+/** The page's globals that tests use. */
+export interface PageGlobals {
+  document: {
+    documentElement: PageElement;
+    body: PageElement;
+    getElementById(id: string): PageElement | null;
+    querySelector(selector: string): PageElement | null;
+    querySelectorAll(selector: string): Iterable<PageElement>;
+  };
+  getComputedStyle(element: PageElement): { backgroundColor: string };
+  scrollTo(x: number, y: number): void;
+}

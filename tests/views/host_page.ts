@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The host side of a view test, bundled into the test page: ext-apps' own `AppBridge` talks to the
  * view in a sandboxed iframe over postMessage, exactly as an MCP Apps host does. Tool calls the view

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The metrics explorer view: draws the rows of `query_metrics` as its `chart_hint` proposes (bar;
  * line over a time dimension; for two dimensions a stacked bar for counts or a heatmap for rates)

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The quality dashboard view. In a host it starts from the answer of `generate_quality_report` or
  * `get_product_summary` (for a product summary it asks for that product's report), and calls our

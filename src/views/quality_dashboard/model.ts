@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The data the quality dashboard draws: the answer of `generate_quality_report` (as the tool's output
  * schema describes it), plus what the product switcher and the drill-down read from

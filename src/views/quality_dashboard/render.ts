@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * Draws a quality report: health cards against the thresholds, bug outcomes and rates per month,
  * outcomes per product, rejection drivers and the tests (each a button that drills down). Pure DOM

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * Charts with Chart.js (only the controllers the views use are registered, which keeps the bundle
  * small). Colours come from the CSS variables of the current theme, so a theme change redraws.

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * A tiny element builder: `h("td", { class: "num" }, "12")`. Text is always set as text, never as
  * HTML, so values from the data cannot inject markup.

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * Number, rate and date formatting for people: thousands separators, percentages with one decimal,
  * "n/a" for undefined rates, months as "Sep 2025".

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * How a view meets its host: connects ext-apps' `App` to the host frame, follows the host's theme
  * (and its style variables), and turns tool results into data or readable errors. When the page is
