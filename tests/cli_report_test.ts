@@ -72,6 +72,9 @@ Deno.test({
       const format = await report("--product-ids", "1", "--format", "pdf");
       assert.equal(format.code, 2);
       assert.match(format.stderr, /html, markdown or json/);
+      const extension = await report("--product-ids", "1", "--format", "json", "--output", "shop.html");
+      assert.equal(extension.code, 2);
+      assert.match(extension.stderr, /--output must end in \.json/);
     });
 
     let htmlPath = "";

@@ -205,6 +205,15 @@ Deno.test({
       await view.page.screenshot({ path: new URL("dashboard-dark.png", SCREENSHOTS).pathname });
     });
 
+    await t.step("a get_product_summary answer opens that product's report", async () => {
+      const before = await view.renders();
+      await view.sendToolResult(await mcp.call("get_product_summary", { product_id: first.id }));
+      await view.waitForRender(before);
+      const last = (await view.calls()).filter((c) => c.name === "generate_quality_report").at(-1)!;
+      assert.deepEqual(last.arguments.product_ids, [first.id]);
+      assert.equal(await view.frame.$eval("h1", (e) => e.textContent), `Quality: ${first.name}`);
+    });
+
     await t.step("loads nothing from the network and raises no page error", () => {
       assert.deepEqual(view.requests, []);
       assert.deepEqual(view.page.errors, []);

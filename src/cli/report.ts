@@ -14,7 +14,12 @@ import { SyncScheduler } from "../sync/scheduler.ts";
 import { buildContext } from "./serve.ts";
 import { generateQualityReportTool } from "../mcp/tools/generate_quality_report.ts";
 import { standaloneDashboardHtml } from "../mcp/views.ts";
-import { type ReportFormat, resolveReportPath, writeReportFile } from "../reports/export.ts";
+import {
+  type ReportFormat,
+  type ReportTarget,
+  resolveReportPath,
+  writeReportFile,
+} from "../reports/export.ts";
 
 const FORMATS: Readonly<Record<string, ReportFormat>> = { html: "html", markdown: "md", json: "json" };
 
@@ -68,7 +73,17 @@ async function run(args: string[], io: CliIO): Promise<number> {
   const name = values.output
     ? resolve(values.output)
     : `quality-report-${ids.join("-")}-${today()}.${format}`;
-  const target = resolveReportPath(name, config.reportsDir, [format]);
+  let target: ReportTarget;
+  try {
+    target = resolveReportPath(name, config.reportsDir, [format]);
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    throw new InputError(`report: ${err.message.replace("'output_file'", "--output")}`, {
+      hint: `--format ${values.format} writes a .${format} file`,
+      action: `Pass --output FILE.${format}, or leave --output out to write into ${config.reportsDir}`,
+      cause: err,
+    });
+  }
   const toolArgs = generateQualityReportTool.input.parse({
     product_ids: ids,
     ...(values["start-date"] ? { start_date: values["start-date"] } : {}),

@@ -107,7 +107,7 @@ export async function openView(
   await page.exposeFunction("hostCallTool", (n: string, a: Record<string, unknown>) => callTool(n, a));
   await page.setContent(
     `<!doctype html><html><body style="margin:0"><iframe id="view" sandbox="allow-scripts" ` +
-      `style="width:1280px;height:2600px;border:0"></iframe><script>${await hostJs()}</script></body></html>`,
+      `style="width:1280px;height:900px;border:0"></iframe><script>${await hostJs()}</script></body></html>`,
   );
   await page.evaluate(
     (html: string, t: "light" | "dark", initial: Record<string, unknown> | null) =>

@@ -1,40 +1,14 @@
 /**
  * The data the quality dashboard draws: the answer of `generate_quality_report` (as the tool's output
  * schema describes it), plus what the product switcher and the drill-down read from
- * `list_products` and `get_test_summary`.
+ * `list_products` and `get_test_summary`. The shapes are the server's own types (type-only imports: no
+ * server code reaches the view's bundle).
  */
+import type { BugClasses, Health, Rates } from "../../reports/rates.ts";
+import type { Threshold } from "../../config.ts";
+import type { MonthSummary, ReasonCount, RejectionDrivers } from "../../reports/quality_trends.ts";
 
-/** Bug outcome classes (open = forwarded). */
-export interface BugClasses {
-  open: number;
-  active_accepted: number;
-  auto_accepted: number;
-  rejected: number;
-}
-
-/** The five rates, null when undefined. */
-export interface Rates {
-  active_acceptance_rate: number | null;
-  overall_acceptance_rate: number | null;
-  rejection_rate: number | null;
-  review_rate: number | null;
-  auto_acceptance_rate: number | null;
-}
-
-export type HealthLevel = "healthy" | "warning" | "critical" | "unknown";
-
-/** Health of the three indicator rates. */
-export interface Health {
-  rejection_rate: HealthLevel;
-  auto_acceptance_rate: HealthLevel;
-  review_rate: HealthLevel;
-}
-
-export interface Threshold {
-  warning: number;
-  critical: number;
-  direction: "above" | "below";
-}
+export type { BugClasses, Health, Rates, ReasonCount, Threshold };
 
 export interface Summary {
   total_tests: number;
@@ -49,20 +23,6 @@ export interface Summary {
     first_test_end_at: string | null;
     last_test_end_at: string | null;
   };
-}
-
-export interface MonthSummary {
-  month: string;
-  total_tests: number;
-  total_bugs: number;
-  bugs_by_status: BugClasses;
-  rates: Rates;
-  by_product: { product_id: number; total_tests: number; bugs_by_status: BugClasses }[];
-}
-
-export interface ReasonCount {
-  reason: string | null;
-  count: number;
 }
 
 export interface QualityReport {
@@ -82,10 +42,7 @@ export interface QualityReport {
     health: Health;
   }[];
   by_month?: MonthSummary[];
-  rejection_drivers?: {
-    features: { feature: { id: number; title: string } | null; rejected: number; reasons: ReasonCount[] }[];
-    testers: { username: string | null; rejected: number; reasons: ReasonCount[] }[];
-  };
+  rejection_drivers?: RejectionDrivers;
   data_as_of: string | null;
   warnings?: string[];
 }
