@@ -5,7 +5,7 @@
  *
  * The product alone is synced from the fake API (scale L, seed 1, the datasets' clock) into a temp
  * cache; `generate_quality_report` (all dates, `include_tests`) gives the answer. For each sample a new
- * page plays the host with ext-apps' AppBridge (tests/views/host_page.ts) and loads the view with the
+ * page plays the host with ext-apps' AppBridge (src/views/test_host.ts) and loads the view with the
  * answer handed over as soon as the view is initialised, as a host does. Measured: from the host
  * starting to load the view (srcdoc) to the end of the view's first draw once its frame is painted:
  * script parse, the ext-apps handshake, the tool result and every chart and table. Also measured:

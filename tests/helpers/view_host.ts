@@ -1,6 +1,6 @@
 /**
  * Renders a built view in headless Chromium inside a page that plays the MCP Apps host with
- * ext-apps' `AppBridge` (tests/views/host_page.ts). Tool calls from the view go to a real MCP server;
+ * ext-apps' `AppBridge` (src/views/test_host.ts). Tool calls from the view go to a real MCP server;
  * every network request the page attempts is recorded and refused.
  *
  * @example
@@ -14,7 +14,7 @@ import { bundleScript } from "../../scripts/build_views.ts";
 import type { TestBrowser } from "./browser.ts";
 import type { CallToolResult } from "../../src/mcp/sdk.ts";
 
-/** What tests/views/host_page.ts puts on the host page's global object. */
+/** What src/views/test_host.ts puts on the host page's global object. */
 interface HostGlobals {
   startView(html: string, theme: "light" | "dark", initialResult?: Record<string, unknown>): Promise<void>;
   viewStartedAt: number;
@@ -31,7 +31,7 @@ let hostScript: Promise<string> | null = null;
 
 /** The host page's script, bundled once per test process. */
 function hostJs(): Promise<string> {
-  hostScript ??= bundleScript(new URL("../views/host_page.ts", import.meta.url).pathname);
+  hostScript ??= bundleScript(new URL("../../src/views/test_host.ts", import.meta.url).pathname);
   return hostScript;
 }
 

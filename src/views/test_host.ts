@@ -1,8 +1,9 @@
 /**
- * The host side of a view test, bundled into the test page: ext-apps' own `AppBridge` talks to the
- * view in a sandboxed iframe over postMessage, exactly as an MCP Apps host does. Tool calls the view
- * makes are handed to the test (`hostCallTool`, exposed by puppeteer), which forwards them to the
- * real MCP server; every call is recorded in `host.calls`.
+ * The host side of the view tests and the render benchmark (not part of any view), bundled into the
+ * test page: ext-apps' own `AppBridge` talks to the view in a sandboxed iframe over postMessage,
+ * exactly as an MCP Apps host does. Tool calls the view makes are handed to the test (`hostCallTool`,
+ * exposed by puppeteer), which forwards them to the real MCP server; every call is recorded in
+ * `host.calls`.
  */
 import { AppBridge, PostMessageTransport } from "@modelcontextprotocol/ext-apps/app-bridge";
 import type { McpUiHostContext } from "@modelcontextprotocol/ext-apps/app-bridge";
