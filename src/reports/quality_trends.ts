@@ -11,7 +11,7 @@
  * ```
  */
 import type { MonthGroupRow, RejectionGroupRow } from "../db/repos/report.ts";
-import { type BugClasses, computeRates, type Rates, totalBugs } from "./rates.ts";
+import { type BugClasses, computeRates, type Rates, totalBugs } from "../domain/rates.ts";
 
 /** One month of the report (months of the tests' end, `YYYY-MM`, ascending). */
 export interface MonthSummary {

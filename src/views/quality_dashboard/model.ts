@@ -4,8 +4,7 @@
  * `list_products` and `get_test_summary`. The shapes are the server's own types (type-only imports: no
  * server code reaches the view's bundle).
  */
-import type { BugClasses, Health, Rates } from "../../reports/rates.ts";
-import type { Threshold } from "../../config.ts";
+import type { BugClasses, Health, Rates, Threshold } from "../../domain/rates.ts";
 import type { MonthSummary, ReasonCount, RejectionDrivers } from "../../reports/quality_trends.ts";
 
 export type { BugClasses, Health, Rates, ReasonCount, Threshold };
