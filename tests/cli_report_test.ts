@@ -9,11 +9,9 @@ import { syncedFixture } from "./helpers/fixture.ts";
 import { inProcessServer, ROOT, structured } from "./helpers/mcp.ts";
 import { childEnv, runCommand } from "./helpers/stdio_process.ts";
 import { chromiumAvailable, launchBrowser } from "./helpers/browser.ts";
-import { blockNetwork, type PageElement, type PageGlobals } from "./helpers/view_host.ts";
+import { blockNetwork, type PageElement, type PageGlobals, screenshotPath } from "./helpers/view_host.ts";
 import { fmtMonth, fmtNumber, fmtRate } from "../src/views/shared/format.ts";
 import type { QualityReport } from "../src/views/quality_dashboard/model.ts";
-
-const SCREENSHOTS = new URL("../docs/images/", import.meta.url);
 
 Deno.test({
   name: "report command",
@@ -145,7 +143,7 @@ Deno.test({
           ),
           "dark",
         );
-        await page.screenshot({ path: new URL("report.png", SCREENSHOTS).pathname });
+        await page.screenshot({ path: await screenshotPath("report.png") });
       },
     });
   },

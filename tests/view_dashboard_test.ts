@@ -9,11 +9,9 @@ import assert from "node:assert/strict";
 import { syncedFixture } from "./helpers/fixture.ts";
 import { inProcessServer, structured } from "./helpers/mcp.ts";
 import { chromiumAvailable, launchBrowser } from "./helpers/browser.ts";
-import { openView, type PageElement, type PageGlobals } from "./helpers/view_host.ts";
+import { openView, type PageElement, type PageGlobals, screenshotPath } from "./helpers/view_host.ts";
 import { fmtMonth, fmtNumber, fmtRate } from "../src/views/shared/format.ts";
 import type { QualityReport } from "../src/views/quality_dashboard/model.ts";
-
-const SCREENSHOTS = new URL("../docs/images/", import.meta.url);
 
 interface Drawn {
   kind: string;
@@ -125,8 +123,7 @@ Deno.test({
       assert.ok(data.by_month!.length > 1, "the fixture spans several months");
       assert.ok(data.rejection_drivers!.features.length > 0, "the fixture has rejected bugs");
       await expectDrawn(view, data);
-      await Deno.mkdir(SCREENSHOTS, { recursive: true });
-      await view.page.screenshot({ path: new URL("dashboard.png", SCREENSHOTS).pathname, fullPage: false });
+      await view.page.screenshot({ path: await screenshotPath("dashboard.png"), fullPage: false });
     });
 
     await t.step("switching product calls generate_quality_report through the host and redraws", async () => {
@@ -202,7 +199,7 @@ Deno.test({
       );
       assert.deepEqual(await background(), ["dark", "rgb(22, 24, 29)"]);
       await view.page.evaluate(() => (globalThis as unknown as PageGlobals).scrollTo(0, 0));
-      await view.page.screenshot({ path: new URL("dashboard-dark.png", SCREENSHOTS).pathname });
+      await view.page.screenshot({ path: await screenshotPath("dashboard-dark.png") });
     });
 
     await t.step("a get_product_summary answer opens that product's report", async () => {

@@ -8,10 +8,8 @@ import assert from "node:assert/strict";
 import { syncedFixture } from "./helpers/fixture.ts";
 import { inProcessServer, structured } from "./helpers/mcp.ts";
 import { chromiumAvailable, launchBrowser } from "./helpers/browser.ts";
-import { openView, type PageElement, type PageGlobals } from "./helpers/view_host.ts";
+import { openView, type PageElement, type PageGlobals, screenshotPath } from "./helpers/view_host.ts";
 import { fmtNumber, fmtRate } from "../src/views/shared/format.ts";
-
-const SCREENSHOTS = new URL("../docs/images/", import.meta.url);
 
 type Row = Record<string, string | number | boolean | null>;
 interface Answer {
@@ -85,7 +83,7 @@ Deno.test({
       const total = (d: Drawn) => d.series.flatMap((s) => s.values).reduce<number>((n, v) => n + (v ?? 0), 0);
       assert.equal(total(drawn), answer.rows.reduce((n, r) => n + (r.bug_count as number), 0));
       assert.deepEqual(await view.frame.evaluate(rowsTable), expectedTable(answer, ["bug_count"]));
-      await view.page.screenshot({ path: new URL("metrics-explorer.png", SCREENSHOTS).pathname });
+      await view.page.screenshot({ path: await screenshotPath("metrics-explorer.png") });
 
       const before = await view.renders();
       await view.frame.select("#kind-select", "heatmap");

@@ -7,6 +7,9 @@
  *
  * @example
  * ```ts
+ * import type { McpServer } from "./sdk.ts";
+ *
+ * declare const server: McpServer;
  * registerViews(server); // resources/read ui://testio-mcp/quality-dashboard → text/html;profile=mcp-app
  * viewToolMeta(QUALITY_DASHBOARD_URI); // { ui: { resourceUri: "ui://…" }, "ui/resourceUri": "ui://…" }
  * ```

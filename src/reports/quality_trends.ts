@@ -6,8 +6,15 @@
  *
  * @example
  * ```ts
- * buildMonthly(report.monthGroups(scope)); // [{ month: "2025-09", total_tests: 12, … }]
- * buildRejectionDrivers(featureRows, testerRows, 5); // { features: [...], testers: [...] }
+ * import type { Repositories } from "../db/repos/index.ts";
+ *
+ * declare const repos: Repositories;
+ * const scope = { productIds: [598], statuses: ["archived"], from: null, to: null };
+ * buildMonthly(repos.report.monthGroups(scope)); // [{ month: "2025-09", total_tests: 12, … }]
+ * buildRejectionDrivers(
+ *   repos.report.rejectionGroups(scope, "feature"),
+ *   repos.report.rejectionGroups(scope, "tester"),
+ * ); // { features: [{ feature: { id: 31, title: "Checkout" }, rejected: 9, reasons: […] }], testers: […] }
  * ```
  */
 import type { MonthGroupRow, RejectionGroupRow } from "../db/repos/report.ts";

@@ -5,6 +5,11 @@
  *
  * @example
  * ```ts
+ * import type { TestBrowser } from "./browser.ts";
+ * import type { InProcessServer } from "./mcp.ts";
+ *
+ * declare const browser: TestBrowser;
+ * declare const mcp: InProcessServer;
  * await using view = await openView(browser, "quality-dashboard", (n, a) => mcp.call(n, a));
  * await view.sendToolResult(await mcp.call("generate_quality_report", { product_ids: [1] }));
  * ```
@@ -180,4 +185,17 @@ export interface PageGlobals {
   };
   getComputedStyle(element: PageElement): { backgroundColor: string };
   scrollTo(x: number, y: number): void;
+}
+
+/**
+ * Where view tests save a screenshot: `dist/screenshots/` (ignored by git), or `docs/images/` (the
+ * README's pictures) when TESTIO_UPDATE_SCREENSHOTS=1.
+ */
+export async function screenshotPath(name: string): Promise<string> {
+  const dir = new URL(
+    Deno.env.get("TESTIO_UPDATE_SCREENSHOTS") === "1" ? "../../docs/images/" : "../../dist/screenshots/",
+    import.meta.url,
+  ).pathname;
+  await Deno.mkdir(dir, { recursive: true });
+  return `${dir}${name}`;
 }
