@@ -21,7 +21,8 @@ Deno.test({
     await using fx = await syncedFixture({ scale: "S" });
     // The task's permissions cover the working directory and ~/.testio-mcp: the cache goes there.
     const home = `${fx.dir}/home`;
-    await Deno.mkdir(`${home}/.testio-mcp`, { recursive: true });
+    // --output names a folder of the person's choosing, which must exist.
+    await Deno.mkdir(`${home}/.testio-mcp/exports`, { recursive: true });
     await Deno.copyFile(fx.dbPath, `${home}/.testio-mcp/cache.db`);
     const env = await childEnv({ HOME: home, TESTIO_LOG_LEVEL: "warn" });
     const report = (...args: string[]) =>
@@ -72,7 +73,7 @@ Deno.test({
       assert.match(format.stderr, /html, markdown or json/);
       const extension = await report("--product-ids", "1", "--format", "json", "--output", "shop.html");
       assert.equal(extension.code, 2);
-      assert.match(extension.stderr, /--output must end in \.json/);
+      assert.match(extension.stderr, /'--output' must end in \.json/);
     });
 
     let htmlPath = "";

@@ -4,7 +4,6 @@
  * and `json` are the tool's own renderings. The file goes to the reports folder unless `--output`
  * names another place. Nothing is fetched from the TestIO API: run `sync` first for fresh data.
  */
-import { resolve } from "node:path";
 import { type CliIO, type Command, EXIT, helpText, parseFlags } from "./command.ts";
 import { openApp } from "../app.ts";
 import { loadConfig, parseIdList } from "../config.ts";
@@ -15,6 +14,7 @@ import { buildContext } from "./serve.ts";
 import { generateQualityReportTool } from "../mcp/tools/generate_quality_report.ts";
 import { standaloneDashboardHtml } from "../mcp/views.ts";
 import {
+  freeName,
   type ReportFormat,
   type ReportTarget,
   resolveReportPath,
@@ -25,6 +25,17 @@ const FORMATS: Readonly<Record<string, ReportFormat>> = { html: "html", markdown
 
 /** Today's date as YYYY-MM-DD (UTC), for default file names. */
 const today = () => new Date().toISOString().slice(0, 10);
+
+/** The target itself when its file does not exist yet, else the first free `name-N.ext` beside it. */
+async function unusedName(target: ReportTarget): Promise<ReportTarget> {
+  try {
+    await Deno.lstat(target.path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return target;
+    throw err;
+  }
+  return { ...target, path: await freeName(target.path) };
+}
 
 async function run(args: string[], io: CliIO): Promise<number> {
   const { values } = parseFlags("report", args, {
@@ -70,20 +81,17 @@ async function run(args: string[], io: CliIO): Promise<number> {
   });
   const ctx = buildContext(app, scheduler, "stdio");
 
-  const name = values.output
-    ? resolve(values.output)
-    : `quality-report-${ids.join("-")}-${today()}.${format}`;
-  let target: ReportTarget;
-  try {
-    target = resolveReportPath(name, config.reportsDir, [format]);
-  } catch (err) {
-    if (!(err instanceof InputError)) throw err;
-    throw new InputError(`report: ${err.message.replace("'output_file'", "--output")}`, {
-      hint: `--format ${values.format} writes a .${format} file`,
-      action: `Pass --output FILE.${format}, or leave --output out to write into ${config.reportsDir}`,
-      cause: err,
-    });
-  }
+  // A path typed with --output is the person's choice (relative to the working directory); otherwise
+  // the report gets a free dated name in the reports folder.
+  const target = values.output
+    ? resolveReportPath(values.output, config.reportsDir, {
+      formats: [format],
+      confine: false,
+      argName: "--output",
+    })
+    : await unusedName(
+      resolveReportPath(`quality-report-${ids.join("-")}-${today()}.${format}`, config.reportsDir, [format]),
+    );
   const toolArgs = generateQualityReportTool.input.parse({
     product_ids: ids,
     ...(values["start-date"] ? { start_date: values["start-date"] } : {}),
