@@ -24,6 +24,7 @@ export const COMMANDS: readonly { name: string; load(): Promise<Command> }[] = [
   { name: "sync", load: async () => (await import("./src/cli/sync.ts")).syncCommand },
   { name: "migrate", load: async () => (await import("./src/cli/migrate.ts")).migrateCommand },
   { name: "problematic", load: async () => (await import("./src/cli/problematic.ts")).problematicCommand },
+  { name: "report", load: async () => (await import("./src/cli/report.ts")).reportCommand },
   { name: "demo", load: async () => (await import("./src/cli/demo.ts")).demoCommand },
   { name: "setup", load: async () => (await import("./src/cli/setup.ts")).setupCommand },
   { name: "doctor", load: async () => (await import("./src/cli/doctor.ts")).doctorCommand },

@@ -32,6 +32,7 @@ Deno.test("bundle: the single file serves MCP with plain deno run", async (t) =>
     const text = await Deno.readTextFile(file);
     assert.doesNotMatch(text, /from\s+["']npm:|from\s+["']\.{1,2}\//, "no npm: or relative imports left");
     assert.match(text, /CREATE TABLE/, "the migrations are inlined");
+    assert.match(text, /TestIO quality dashboard/, "the views are inlined");
   });
 
   const run = ["run", "--no-config", ...RUNTIME_PERMISSIONS, file];
@@ -50,5 +51,7 @@ Deno.test("bundle: the single file serves MCP with plain deno run", async (t) =>
     assert.ok(tools.every((tool) => tool.inputSchema && tool.outputSchema), "schemas survive bundling");
     const products = structured<{ products: unknown[] }>(await server.call("list_products"));
     assert.equal(products.products.length, fx.api.dataset.products.length);
+    const { contents } = await server.client.readResource({ uri: "ui://testio-mcp/quality-dashboard" });
+    assert.equal(contents[0].mimeType, "text/html;profile=mcp-app", "the views survive bundling");
   });
 });

@@ -182,10 +182,14 @@ Deno.test("prompt analyze-product-quality", async (t) => {
   });
 });
 
-Deno.test("resources on an empty cache list only the playbook", async () => {
+Deno.test("resources on an empty cache list only the playbook and the views", async () => {
   await using fx = await fakeFixture();
   await using mcp = await inProcessServer(fx);
   const { resources } = await mcp.client.listResources();
-  assert.deepEqual(resources.map((r) => r.uri), ["testio://playbook"]);
+  assert.deepEqual(resources.map((r) => r.uri), [
+    "testio://playbook",
+    "ui://testio-mcp/quality-dashboard",
+    "ui://testio-mcp/metrics-explorer",
+  ]);
   await assert.rejects(() => mcp.client.readResource({ uri: "testio://tests/1" }), /not found/);
 });

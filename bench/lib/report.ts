@@ -339,5 +339,6 @@ ${limitsSection(r)}
     section("Sync", s.sync, figuresTable(s.sync)) +
     section("Memory and database size", s.memory, figuresTable(s.memory)) +
     section("Datasets", s.datasets, figuresTable(s.datasets)) +
+    section("Views: dashboard render in headless Chromium (issue 13)", s.views, figuresTable(s.views)) +
     TUNING_NOTES;
 }

@@ -25,6 +25,7 @@ import { dataResult, errorResult, type ToolDefinition, toolJsonSchemas } from ".
 import { selectTools } from "./tools/index.ts";
 import { registerResources } from "./resources.ts";
 import { registerPrompts } from "./prompts.ts";
+import { registerViews, viewToolMeta } from "./views.ts";
 
 /** Server instructions: the tool taxonomy and how freshness works. */
 export const INSTRUCTIONS =
@@ -72,11 +73,13 @@ export function createMcpServer(ctx: AppContext, options: ServerOptions = {}): {
       description: name === t.name ? t.description : `Alias of ${t.name}. ${t.description}`,
       ...toolJsonSchemas(t),
       annotations: { title: t.title, ...t.annotations },
+      ...(t.view ? { _meta: viewToolMeta(t.view) } : {}),
     }) as Tool
   );
 
   registerResources(server, ctx);
   registerPrompts(server, ctx);
+  registerViews(server);
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing }));
   server.server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const tool = byName.get(request.params.name);

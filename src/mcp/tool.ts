@@ -74,6 +74,8 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
   input: I;
   output: O;
   annotations: ToolAnnotations;
+  /** The `ui://` view (MCP App) that hosts supporting MCP Apps show beside the answer. */
+  view?: string;
   /** Other names the tool answers to (deprecated or convenience aliases). */
   aliases?: string[];
   handler(args: z.output<I>, call: ToolCall): z.input<O> | Promise<z.input<O>>;

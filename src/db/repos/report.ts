@@ -63,6 +63,25 @@ export interface ReportTestRow {
   classes: BugClasses;
 }
 
+/** Tests and bug classes of one product in one month of the tests' end (`YYYY-MM`). */
+export interface MonthGroupRow {
+  product_id: number;
+  month: string;
+  tests: number;
+  classes: BugClasses;
+}
+
+/** Rejected bugs of one feature or tester, with their rejection reasons (null when unknown). */
+export interface RejectionGroupRow {
+  /** Feature id, or null for the tester grouping and for bugs without a feature. */
+  feature_id: number | null;
+  feature_title: string | null;
+  /** Bug author, for the tester grouping. */
+  author: string | null;
+  reason: string | null;
+  rejected: number;
+}
+
 /** The owner product of a cached test. */
 export interface TestOwner {
   id: number;
@@ -137,5 +156,43 @@ export class ReportRepo extends Repository {
       ...t,
       classes: { open, active_accepted: acc, auto_accepted: auto, rejected: rej },
     }));
+  }
+
+  /** Tests and bug classes by product and month of the test's end; tests without an end are left out. */
+  monthGroups(scope: ReportScope): MonthGroupRow[] {
+    return this.all<
+      Omit<MonthGroupRow, "classes"> & { open: number; acc: number; auto: number; rej: number }
+    >(
+      `SELECT t.product_id, substr(t.end_at, 1, 7) AS month, count(DISTINCT t.id) AS tests,
+         coalesce(sum(b.status = 'forwarded'), 0) AS open, coalesce(sum(b.status = 'accepted'), 0) AS acc,
+         coalesce(sum(b.status = 'auto_accepted'), 0) AS auto, coalesce(sum(b.status = 'rejected'), 0) AS rej
+       FROM tests t LEFT JOIN bugs b ON b.test_id = t.id
+       WHERE ${SCOPE} AND t.end_at IS NOT NULL
+       GROUP BY t.product_id, month
+       ORDER BY month, t.product_id`,
+      scopeParams(scope),
+    ).map(({ open, acc, auto, rej, ...m }) => ({
+      ...m,
+      classes: { open, active_accepted: acc, auto_accepted: auto, rejected: rej },
+    }));
+  }
+
+  /**
+   * Rejected bugs of the tests in scope grouped by feature (`by: "feature"`) or by author
+   * (`by: "tester"`) and rejection reason.
+   */
+  rejectionGroups(scope: ReportScope, by: "feature" | "tester"): RejectionGroupRow[] {
+    const select = by === "feature"
+      ? "b.feature_id AS feature_id, f.title AS feature_title, NULL AS author"
+      : "NULL AS feature_id, NULL AS feature_title, b.author AS author";
+    const group = by === "feature" ? "b.feature_id" : "b.author";
+    return this.all<RejectionGroupRow>(
+      `SELECT ${select}, b.rejection_reason AS reason, count(*) AS rejected
+       FROM tests t JOIN bugs b ON b.test_id = t.id
+       ${by === "feature" ? "LEFT JOIN features f ON f.id = b.feature_id" : ""}
+       WHERE ${SCOPE} AND b.status = 'rejected'
+       GROUP BY ${group}, b.rejection_reason`,
+      scopeParams(scope),
+    );
   }
 }

@@ -19,6 +19,8 @@ import {
   validateReportScope,
 } from "../../reports/quality_report.ts";
 import { resolveReportPath, writeReportFile } from "../../reports/export.ts";
+import { buildMonthly, buildRejectionDrivers, DRIVER_LIMIT } from "../../reports/quality_trends.ts";
+import { QUALITY_DASHBOARD_URI } from "../views.ts";
 
 /** Per-test rows beyond this are left out (with a warning), keeping answers a readable size. */
 export const MAX_REPORT_TESTS = 1000;
@@ -71,6 +73,8 @@ const threshold = z.object({
   direction: z.enum(["above", "below"]),
 });
 
+const reasonCount = z.object({ reason: z.string().nullable(), count: z.number().int() });
+
 const output = answerSchema({
   products: z.array(namedRef),
   summary: z.object(summaryShape),
@@ -93,6 +97,30 @@ const output = answerSchema({
     rates: ratesSchema,
     health: healthSchema,
   })).optional(),
+  by_month: z.array(z.object({
+    month: z.string().describe("YYYY-MM of the tests' end"),
+    total_tests: z.number().int(),
+    total_bugs: z.number().int(),
+    bugs_by_status: bugClassesSchema,
+    rates: ratesSchema,
+    by_product: z.array(z.object({
+      product_id: z.number().int(),
+      total_tests: z.number().int(),
+      bugs_by_status: bugClassesSchema,
+    })),
+  })).describe("Bug outcomes and rates per month of the tests' end (tests without an end are left out)"),
+  rejection_drivers: z.object({
+    features: z.array(z.object({
+      feature: z.object({ id: z.number().int(), title: z.string() }).nullable(),
+      rejected: z.number().int(),
+      reasons: z.array(reasonCount),
+    })),
+    testers: z.array(z.object({
+      username: z.string().nullable(),
+      rejected: z.number().int(),
+      reasons: z.array(reasonCount),
+    })),
+  }).describe(`The ${DRIVER_LIMIT} features and testers with the most rejected bugs, with the reasons`),
   markdown: z.string().optional(),
   file: z.object({
     path: z.string(),
@@ -128,6 +156,7 @@ export const generateQualityReportTool = defineTool({
     tests are refreshed from TestIO first. For custom groupings (feature, month, tester…) use query_metrics.`,
   input,
   output,
+  view: QUALITY_DASHBOARD_URI,
   annotations: {
     // Writes a new file in the reports folder when output_file is given; never replaces a file.
     readOnlyHint: false,
@@ -198,8 +227,16 @@ export const generateQualityReportTool = defineTool({
       const bytes = await writeReportFile(target, content);
       file = { path: target.path, bytes, records: report.summary.total_tests };
     }
+    const trends = {
+      by_month: buildMonthly(ctx.repos.report.monthGroups(scope)),
+      rejection_drivers: buildRejectionDrivers(
+        ctx.repos.report.rejectionGroups(scope, "feature"),
+        ctx.repos.report.rejectionGroups(scope, "tester"),
+      ),
+    };
     return {
       ...report,
+      ...trends,
       ...(args.format === "markdown" ? { markdown } : {}),
       ...(file ? { file } : {}),
       data_as_of: dataAsOfValue,

@@ -8,6 +8,7 @@ import { answerSchema, oldestStamp, warningsIf } from "../answer.ts";
 import { bugClassesSchema, countMap, healthSchema, namedRef, ratesSchema } from "../schemas.ts";
 import { defineTool, prose, READ_ONLY } from "../tool.ts";
 import { computeRates, health } from "../../domain/rates.ts";
+import { QUALITY_DASHBOARD_URI } from "../views.ts";
 import { requireProduct } from "./lookups.ts";
 
 const input = z.object({ product_id: idArg("product_id") }).strict();
@@ -44,6 +45,7 @@ export const getProductSummaryTool = defineTool({
     from the cache (see data_as_of; sync_data refreshes).`,
   input,
   output,
+  view: QUALITY_DASHBOARD_URI,
   annotations: READ_ONLY,
   handler(args, { ctx }) {
     const product = requireProduct(ctx, args.product_id);

@@ -7,6 +7,7 @@ import { dateArg, resolveDates, sortOrderArg, stringListArg } from "../args.ts";
 import { answerSchema } from "../answer.ts";
 import { defineTool, prose, READ_ONLY } from "../tool.ts";
 import { CUBE_LIMITS, DIMENSION_KEYS, METRIC_KEYS } from "../../domain/metrics.ts";
+import { METRICS_EXPLORER_URI } from "../views.ts";
 import { queryMetrics } from "../../reports/metrics.ts";
 
 const scalar = z.union([z.string().max(300), z.number(), z.boolean()]);
@@ -75,6 +76,7 @@ export const queryMetricsTool = defineTool({
     Call get_analytics_capabilities for definitions.`,
   input,
   output,
+  view: METRICS_EXPLORER_URI,
   annotations: READ_ONLY,
   handler(args, { ctx }) {
     const dates = resolveDates(args.start_date, args.end_date, ctx.now());

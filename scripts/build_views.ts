@@ -1,0 +1,176 @@
+/**
+ * `deno task views`: builds each MCP App view (src/views/<name>/main.ts and the shared CSS) into one
+ * self-contained HTML document, src/views/dist/<name>.html, which src/mcp/views.ts embeds through a
+ * text import. Scripts and styles are inlined; nothing is loaded from the network.
+ *
+ * esbuild (from npm) bundles; npm packages are resolved through Deno's own resolution of the imports
+ * map (`import.meta.resolve`), so no node_modules folder is needed.
+ *
+ * `--check` builds in memory and exits 1 when a committed view differs from its sources.
+ *
+ * @example
+ * ```sh
+ * deno task views          # rebuild src/views/dist/*.html
+ * deno task views --check  # fail when they are stale
+ * ```
+ */
+import * as esbuild from "esbuild";
+import { createRequire } from "node:module";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath as fromFileUrl } from "node:url";
+
+/** The views: directory name under src/views/ and page title. */
+export const VIEW_SOURCES = [
+  { name: "quality-dashboard", dir: "quality_dashboard", title: "TestIO quality dashboard" },
+  { name: "metrics-explorer", dir: "metrics_explorer", title: "TestIO metrics explorer" },
+] as const;
+
+/** Largest allowed view, in bytes. */
+export const MAX_VIEW_BYTES = 600 * 1024;
+
+const ROOT = new URL("../", import.meta.url);
+const VIEWS_DIR = new URL("src/views/", ROOT);
+
+// The packages views import: resolving them here puts them in this module's graph, so that
+// import.meta.resolve can answer for them and for their own dependencies.
+const PACKAGES = [
+  "@modelcontextprotocol/ext-apps",
+  "@modelcontextprotocol/ext-apps/app-bridge",
+  "chart.js",
+  "zod",
+  "zod/v4",
+];
+
+/**
+ * Whether a file of an npm package may have side effects, from its package.json `sideEffects` field
+ * (esbuild reads that field only for the files it resolves itself). Without this, every zod locale
+ * would be bundled.
+ */
+function sideEffects(file: string): boolean {
+  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
+    let pkg: { name?: string; sideEffects?: boolean | string[] };
+    try {
+      pkg = JSON.parse(Deno.readTextFileSync(join(dir, "package.json")));
+    } catch {
+      continue;
+    }
+    if (!pkg.name) continue;
+    if (pkg.sideEffects === false) return false;
+    if (Array.isArray(pkg.sideEffects)) {
+      const rel = "./" + relative(dir, file);
+      return pkg.sideEffects.some((p) => p === rel || p.replace(/^\.\//, "") === relative(dir, file));
+    }
+    return true;
+  }
+  return true;
+}
+
+/**
+ * Resolves bare specifiers the way Deno does: first through the imports map, then (for a package's
+ * own dependencies, absent from the map) relative to the importing file inside Deno's npm cache.
+ */
+const denoNpm: esbuild.Plugin = {
+  name: "deno-npm",
+  setup(build) {
+    // zod exposes all of its ~40 message locales on the `z` namespace that ext-apps imports, so none
+    // can be tree-shaken (120 KB). The views never switch zod's locale: keep English only.
+    build.onLoad({ filter: /[\\/]zod[\\/].*[\\/]locales[\\/]index\.js$/ }, (args) => ({
+      contents: 'export { default as en } from "./en.js";',
+      loader: "js",
+      resolveDir: dirname(args.path),
+    }));
+    build.onResolve({ filter: /^[@a-z]/ }, (args) => {
+      let path: string;
+      try {
+        path = fromFileUrl(import.meta.resolve(args.path));
+      } catch {
+        path = createRequire(args.importer || fromFileUrl(import.meta.url)).resolve(args.path);
+      }
+      return { path, sideEffects: sideEffects(path) };
+    });
+  },
+};
+
+/** Bundles and minifies one entry point for the browser; returns the JavaScript. */
+export async function bundleScript(entry: string): Promise<string> {
+  const result = await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    format: "iife",
+    platform: "browser",
+    target: "es2022",
+    write: false,
+    legalComments: "none",
+    charset: "utf8",
+    plugins: [denoNpm],
+    define: { "process.env.NODE_ENV": '"production"' },
+    logLevel: "error",
+    metafile: Deno.env.get("VIEWS_ANALYZE") === "1",
+  });
+  if (result.metafile) console.error(await esbuild.analyzeMetafile(result.metafile));
+  return result.outputFiles[0].text;
+}
+
+// Script text must not close its <script> element early.
+const inlineScript = (js: string) => js.replace(/<\/(script)/gi, "<\\/$1");
+
+/** The HTML document of one view. */
+export async function buildView(view: (typeof VIEW_SOURCES)[number]): Promise<string> {
+  const [js, css] = await Promise.all([
+    bundleScript(fromFileUrl(new URL(`${view.dir}/main.ts`, VIEWS_DIR))),
+    Deno.readTextFile(new URL("shared/style.css", VIEWS_DIR)),
+  ]);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${view.title}</title>
+<style>
+${css.trim()}
+</style>
+</head>
+<body>
+<main id="app" aria-live="polite"><p class="loading">Loading…</p></main>
+<script>
+${inlineScript(js.trim())}
+</script>
+</body>
+</html>
+`;
+}
+
+/** Path of a built view. */
+export function viewPath(name: string): URL {
+  return new URL(`dist/${name}.html`, VIEWS_DIR);
+}
+
+if (import.meta.main) {
+  for (const p of PACKAGES) import.meta.resolve(p);
+  const check = Deno.args.includes("--check");
+  let stale = 0;
+  try {
+    for (const view of VIEW_SOURCES) {
+      const html = await buildView(view);
+      const bytes = new TextEncoder().encode(html).byteLength;
+      if (bytes > MAX_VIEW_BYTES) {
+        console.error(`${view.name}: ${bytes} bytes, over the ${MAX_VIEW_BYTES}-byte limit`);
+        Deno.exitCode = 1;
+      }
+      if (check) {
+        const current = await Deno.readTextFile(viewPath(view.name)).catch(() => "");
+        if (current !== html) {
+          stale++;
+          console.error(`${view.name}: src/views/dist/${view.name}.html is stale; run 'deno task views'`);
+        }
+      } else {
+        await Deno.writeTextFile(viewPath(view.name), html);
+        console.error(`${view.name}: ${(bytes / 1024).toFixed(1)} KiB`);
+      }
+    }
+  } finally {
+    await esbuild.stop();
+  }
+  if (stale) Deno.exitCode = 1;
+}
