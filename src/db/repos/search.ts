@@ -46,7 +46,7 @@ import { InputError } from "../../errors.ts";
  * Unfiltered searches with more matches than this rank the newest this many of them (and every
  * product and feature match) instead of all: see {@link SearchRepo.search}.
  */
-export const RANK_WINDOW = 2000;
+export const RANK_WINDOW = 1000;
 
 /** A result of {@link SearchRepo} `#run` as returned, with a warning when only a window was ranked. */
 function windowed(
@@ -304,22 +304,25 @@ export class SearchRepo extends Repository {
       } else {
         // Unfiltered, FTS5 counts matches without ranking them (1 ms for 25,000 matches).
         total = this.one<{ n: number }>(`SELECT count(*) AS n FROM search_index WHERE ${where}`, params)!.n;
-        // BM25 reads every ranked match's positions: 140,000 matches of two common words took 270 ms.
-        // Past RANK_WINDOW matches, the newest RANK_WINDOW (rowids grow with ids) and every product and
-        // feature match are ranked; finding the newest reads rowids only.
+        // BM25 reads every ranked match's positions: 148,000 matches of two common words took 270 ms.
+        // Past RANK_WINDOW matches, the newest RANK_WINDOW (rowids grow with ids; FTS5 reads them
+        // newest first and stops) and every product and feature match (their rowids lie below the
+        // largest product and feature id, a range FTS5 seeks to) are ranked.
         let ranked = hits;
         const rankParams: Params = { ...params, limit: int(q.limit) };
         if (total > RANK_WINDOW) {
-          rankParams.cut = this.one<{ r: number }>(
-            `SELECT rowid AS r FROM search_index WHERE ${where} ORDER BY rowid DESC LIMIT 1 OFFSET :skip`,
-            { ...params, skip: RANK_WINDOW - 1 },
-          )!.r;
-          ranked = `${hits} AND (${ROWID} >= :cut OR ${ROWID} % 4 < 2)`;
+          rankParams.window = int(RANK_WINDOW);
+          rankParams.hi = this.one<{ hi: number }>(
+            `SELECT max(coalesce((SELECT max(id) FROM products), 0), coalesce((SELECT max(id) FROM features), 0))
+               * 4 + 1 AS hi`,
+          )!.hi;
+          ranked = `SELECT * FROM (${hits} ORDER BY rowid DESC LIMIT :window)
+            UNION SELECT * FROM (${hits} AND ${ROWID} <= :hi AND ${ROWID} % 4 < 2)`;
           window = true;
         }
         rows = total === 0
           ? []
-          : this.all<PageRow>(page(`(${ranked} ORDER BY bm25, rowid LIMIT :limit)`), rankParams);
+          : this.all<PageRow>(page(`(${ranked} ORDER BY bm25, r LIMIT :limit)`), rankParams);
       }
       return {
         // A row whose source row is gone (never left behind by the triggers) has no title: skipped.
