@@ -6,11 +6,15 @@
  *
  * @example
  * ```ts
- * for (const c of readCases(bench)) console.log(c.key, await measure(c.toolOp));
+ * import type { BenchContext } from "./context.ts";
+ * import { measure } from "./measure.ts";
+ * declare const bench: BenchContext;
+ *
+ * for (const c of await readCases(bench)) console.log(c.key, await measure(c.toolOp));
  * ```
  * @module
  */
-import { DIMENSION_KEYS } from "../../src/reports/metric_registry.ts";
+import { DIMENSION_KEYS } from "../../src/domain/metrics.ts";
 import type { BenchContext } from "./context.ts";
 import type { Op } from "./measure.ts";
 

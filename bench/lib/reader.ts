@@ -5,8 +5,9 @@
  *
  * @example
  * ```ts
- * await using reader = await openReader(dbPath);
- * const samples = await reader.sampleWhile(() => running, 50);
+ * let running = true;
+ * const samples = await readWhileWriting("/tmp/cache.db", () => running, 50);
+ * samples.list_tests.length; // calls made while the writer ran
  * ```
  * @module
  */

@@ -5,6 +5,7 @@
  *
  * @example
  * ```ts
+ * import { loadResults } from "./results.ts";
  * const markdown = scaleTargetsSection(loadResults());
  * ```
  * @module
@@ -142,7 +143,9 @@ export function scaleTargetsSection(r: Results): string {
   });
   return `## Targets (sync and analytics at 400,000 bugs)
 
-Wall figures depend on how busy the machine is; the sync suite records the load average next to them.
+Wall figures depend on how busy the machine is: the sync suite records the load average next to them
+(\`l.load_average_1min_at_end\`), and a figure measured on a shared, loaded machine is an upper bound.
+Re-run the three commands on a quiet machine before judging a verdict.
 
 | Figure | Target | Measured | Verdict | Command | What limits it |
 |---|---|---|---|---|---|

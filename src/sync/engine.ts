@@ -1,5 +1,5 @@
 /**
- * The sync engine (behaviour.md §5): products → features (and user stories) → tests → bugs, under the
+ * The sync engine (docs/domain.md, Sync): products → features (and user stories) → tests → bugs, under the
  * sync lock, with a `sync_events` row per run.
  *
  * The phase order holds per product: after the one products call, each product runs its own pipeline
@@ -15,14 +15,17 @@
  *
  * @example
  * ```ts
- * using engine = new SyncEngine({ repos, client, config, log });
+ * import type { SyncDeps } from "./refresh.ts";
+ *
+ * declare const deps: SyncDeps;
+ * using engine = new SyncEngine(deps);
  * const summary = await engine.run({ mode: "incremental", trigger: "cli", onProgress: console.error });
  * summary.status; // "completed" | "completed_with_warnings" | "failed" | "cancelled"
  * ```
  */
 import type { Config } from "../config.ts";
 import type { Repositories } from "../db/repos/index.ts";
-import { ConfigError, errorMessage } from "../errors.ts";
+import { errorMessage, missingTokenError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { TestIOClient } from "../testio/client.ts";
 import type { ApiProduct } from "../testio/schemas.ts";
@@ -97,10 +100,7 @@ export class SyncEngine implements Disposable, AsyncDisposable {
 
   #requireClient(): TestIOClient {
     if (!this.#client) {
-      throw new ConfigError(["TESTIO_CUSTOMER_API_TOKEN=(unset): required to sync"], {
-        hint: "No TestIO API token is configured, so the API cannot be reached",
-        action: "Set TESTIO_CUSTOMER_API_TOKEN (or try `testio-mcp demo`)",
-      });
+      throw missingTokenError();
     }
     return this.#client;
   }

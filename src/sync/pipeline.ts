@@ -1,5 +1,5 @@
 /**
- * One product's pipeline of a sync run (behaviour.md §5): its features when due, its test walk, the
+ * One product's pipeline of a sync run (docs/domain.md, Sync): its features when due, its test walk, the
  * retry of tests whose list records failed validation, then its bugs, queued on the run's
  * {@link BugFeed}. The engine (engine.ts) runs one pipeline per product and owns the run itself.
  * @module
@@ -93,7 +93,7 @@ export interface Pipelines {
 }
 
 /**
- * One product's part of a run, in the order of behaviour.md §5: its features (when due), its test
+ * One product's part of a run, in the order of docs/domain.md (Sync): its features (when due), its test
  * walk, then its bugs. In a full sync the walk queues every test it stores for its bugs, so bug
  * batches start while later pages are still being read; an incremental sync queues the stale ones
  * once the walk and the refresh of stale tests are done. A failure of this product alone becomes a
@@ -219,7 +219,7 @@ async function retrySkipped(
 }
 
 /**
- * behaviour.md §1: a test-feature's feature must exist. Features unknown to the cache trigger one
+ * docs/domain.md, Entities: a test-feature's feature must exist. Features unknown to the cache trigger one
  * fetch of the product's features (unless this run already fetched them); what is still unknown
  * after that is reported.
  */

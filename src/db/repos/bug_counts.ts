@@ -10,7 +10,7 @@
  * ```
  * @module
  */
-import { BUG_SEVERITIES, BUG_STATUSES } from "./bug_types.ts";
+import { BUG_SEVERITIES, BUG_STATUSES } from "../../domain/bugs.ts";
 
 /** One counted (status, severity) pair and its column; severity null counts bugs without one. */
 export interface BugCountColumn {

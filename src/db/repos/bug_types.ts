@@ -1,15 +1,9 @@
 /**
- * The shapes of bugs as the sync writes them and the tools read them, and the stored status and
- * severity words.
+ * The shapes of bugs as the sync writes them and the tools read them.
  * @module
  */
 import type { SortOrder } from "./base.ts";
 import type { BugSort } from "./bugs.ts";
-
-/** Derived bug statuses as stored. */
-export const BUG_STATUSES = ["forwarded", "accepted", "auto_accepted", "rejected"] as const;
-/** Bug severities (the field doubles as bug type). */
-export const BUG_SEVERITIES = ["critical", "high", "low", "visual", "content", "custom"] as const;
 
 /** A device a bug was found on, reduced to what breakdowns need. */
 export interface BugDevice {

@@ -1,15 +1,19 @@
 /**
  * Bugs. `status` is the derived status: forwarded | accepted | auto_accepted | rejected
- * (behaviour.md §2); "open" in arguments and summaries means forwarded.
+ * (docs/domain.md, Bugs); "open" in arguments and summaries means forwarded.
  *
  * @example
  * ```ts
+ * import type { Database } from "../database.ts";
+ * declare const db: Database;
+ *
  * using bugs = new BugsRepo(db);
  * bugs.list({ productId: 598, statuses: ["rejected"], sortBy: "reported_at", sortOrder: "desc", limit: 50, offset: 0 });
  * ```
  */
 import { inList, int, json, likePattern, type Page, Repository } from "./base.ts";
 import type { Params } from "../database.ts";
+import { BUG_SEVERITIES } from "../../domain/bugs.ts";
 import { TEST_BUG_COUNTS_REWRITE } from "./bug_counts.ts";
 import type {
   BugBreakdown,
@@ -20,9 +24,9 @@ import type {
   BugQuery,
   BugScope,
 } from "./bug_types.ts";
-import { BUG_SEVERITIES, UNKNOWN_REJECTION_REASON } from "./bug_types.ts";
+import { UNKNOWN_REJECTION_REASON } from "./bug_types.ts";
 
-// The shapes moved to bug_types.ts; importers keep reading them from here.
+// The shapes live in bug_types.ts; importers keep reading them from here.
 export * from "./bug_types.ts";
 
 const SEVERITY_RANK = `CASE b.severity WHEN 'critical' THEN 6 WHEN 'high' THEN 5 WHEN 'low' THEN 4

@@ -1,6 +1,11 @@
 /**
  * The query text side of search: simple-mode parsing into quoted FTS5 terms, word stems for the
  * vocabulary lookup, snippets, and the words of a raw query.
+ *
+ * @example
+ * ```ts
+ * toFtsQuery("login OR NEAR( pay*"); // { query: '"login" AND "OR" AND "NEAR(" AND "pay"*', terms: 4 }
+ * ```
  * @module
  */
 import { stemmer } from "stemmer";
