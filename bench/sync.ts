@@ -21,7 +21,8 @@ import { createLogger } from "../src/log.ts";
 import type { SyncSummary } from "../src/sync/types.ts";
 import { DATASET_NOW } from "./dataset.ts";
 import { type ChildFakeApi, type FakeApiStats, spawnFakeApi } from "./lib/fake_api.ts";
-import { formatMs } from "./lib/measure.ts";
+import { formatMs, summarize } from "./lib/measure.ts";
+import { cacheReady, readWhileWriting } from "./lib/reader.ts";
 import { type Figure, saveSuite } from "./lib/results.ts";
 import { childEnv, procStatusMb, ROOT } from "./lib/stdio.ts";
 
@@ -34,6 +35,15 @@ function cpuMs(pid: number | "self" = "self"): number | null {
     const fields = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1].split(" ");
     // utime and stime are fields 14 and 15 of stat, i.e. 12 and 13 after "pid (comm) ".
     return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+/** The 1-minute load average (how busy the machine was), null where /proc lacks it. */
+function loadAverage(): number | null {
+  try {
+    return Number(Deno.readTextFileSync("/proc/loadavg").split(" ")[0]);
   } catch {
     return null;
   }
@@ -148,11 +158,19 @@ async function firstLine(stream: ReadableStream<Uint8Array>, match: RegExp): Pro
   }
 }
 
-/** Part 3: peak RSS of `main.ts sync --force` at L, both sides real processes. */
-async function syncL(figures: Record<string, Figure>, log: (line: string) => void): Promise<void> {
+/**
+ * Part 3: `main.ts sync --force` at L with the shipped V8 flags, both sides real processes, the fake
+ * API adding `latencyMs` per request: wall ÷ floor, CPU per bug, peak RSS, and `list_tests` /
+ * `get_test_summary` latencies from this process while the sync writes.
+ */
+async function syncL(
+  figures: Record<string, Figure>,
+  log: (line: string) => void,
+  latencyMs: number,
+): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "testio-mcp-bench-sync-l-" });
   const fake = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${ROOT}main.ts`, "fake-api", "--scale", "L"],
+    args: ["run", "-A", `${ROOT}main.ts`, "fake-api", "--scale", "L", "--latency-ms", String(latencyMs)],
     env: childEnv({}),
     clearEnv: true,
     stdout: "piped",
@@ -177,29 +195,59 @@ async function syncL(figures: Record<string, Figure>, log: (line: string) => voi
     }).spawn();
     let hwm = 0;
     let cpu: number | null = null;
+    const apiCpuBefore = cpuMs(fake.pid);
     const sampler = setInterval(() => {
       hwm = Math.max(hwm, procStatusMb(sync.pid, "VmHWM") ?? 0);
       cpu = cpuMs(sync.pid) ?? cpu;
     }, 100);
-    const out = await sync.output();
+    let running = true;
+    const output = sync.output().finally(() => (running = false));
+    // Reads beside the writer, from this process, once the cache has tests with bugs.
+    while (running && !cacheReady(`${dir}/cache.db`)) await new Promise((r) => setTimeout(r, 200));
+    const reads = running ? await readWhileWriting(`${dir}/cache.db`, () => running) : null;
+    const out = await output;
     clearInterval(sampler);
     const wallMs = performance.now() - started;
+    const apiCpuAfter = cpuMs(fake.pid);
     if (!out.success) {
       const stderr = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-5).join("\n");
       throw new Error(`main.ts sync exited with ${out.code}:\n${stderr}`);
     }
     const summary = JSON.parse(new TextDecoder().decode(out.stdout)) as SyncSummary;
+    const floorMs = (summary.requests_made * latencyMs) / CONCURRENCY;
     figures["l.peak_rss_mb"] = Math.round(hwm * 10) / 10;
     figures["l.wall_ms"] = Math.round(wallMs);
+    figures["l.latency_ms"] = latencyMs;
+    figures["l.floor_ms"] = Math.round(floorMs);
+    figures["l.ratio"] = floorMs ? Math.round((wallMs / floorMs) * 100) / 100 : null;
     figures["l.cpu_ms_of_sync_process"] = cpu;
+    figures["l.cpu_us_per_bug"] = cpu === null
+      ? null
+      : Math.round((cpu * 1000) / Math.max(summary.bugs_synced, 1));
+    figures["l.cpu_ms_of_fake_api_process"] = apiCpuBefore === null || apiCpuAfter === null
+      ? null
+      : apiCpuAfter - apiCpuBefore;
+    figures["l.load_average_1min_at_end"] = loadAverage();
     figures["l.requests"] = summary.requests_made;
     figures["l.tests / bugs synced"] = `${
       summary.tests_discovered + summary.tests_updated
     } / ${summary.bugs_synced}`;
     figures["l.database_mb"] = Math.round(Deno.statSync(`${dir}/cache.db`).size / 1e5) / 10;
+    for (const [tool, times] of Object.entries(reads ?? {})) {
+      const stats = times.length ? summarize(times) : null;
+      figures[`l.during_sync.${tool}.calls`] = times.length;
+      figures[`l.during_sync.${tool}.p50_ms`] = stats && Math.round(stats.p50 * 100) / 100;
+      figures[`l.during_sync.${tool}.p95_ms`] = stats && Math.round(stats.p95 * 100) / 100;
+      figures[`l.during_sync.${tool}.max_ms`] = stats && Math.round(stats.max * 100) / 100;
+    }
     log(
-      `full L sync (spawned): ${formatMs(wallMs)}, ${summary.requests_made} requests, ` +
-        `${summary.bugs_synced} bugs, peak RSS ${hwm.toFixed(0)} MB`,
+      `full L sync (spawned, ${latencyMs} ms latency): ${
+        formatMs(wallMs)
+      }, ${summary.requests_made} requests, ` +
+        `floor ${formatMs(floorMs)} → ratio ${(wallMs / floorMs).toFixed(2)}; ${summary.bugs_synced} bugs, ` +
+        `CPU ${cpu} ms (${figures["l.cpu_us_per_bug"]} µs/bug), peak RSS ${hwm.toFixed(0)} MB; reads while ` +
+        `writing p95: list_tests ${figures["l.during_sync.list_tests.p95_ms"]} ms, get_test_summary ` +
+        `${figures["l.during_sync.get_test_summary.p95_ms"]} ms`,
     );
   } finally {
     fake.kill("SIGTERM");
@@ -211,18 +259,26 @@ async function syncL(figures: Record<string, Figure>, log: (line: string) => voi
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
-    options: { "skip-l": { type: "boolean", default: false }, "skip-m": { type: "boolean", default: false } },
+    options: {
+      "skip-l": { type: "boolean", default: false },
+      "skip-m": { type: "boolean", default: false },
+      "l-latency-ms": { type: "string", default: "100" },
+    },
   });
   const figures: Record<string, Figure> = {};
   const log = (line: string) => console.log(line);
   if (!values["skip-m"]) await syncM(figures, log);
-  if (!values["skip-l"]) await syncL(figures, log);
+  if (!values["skip-l"]) await syncL(figures, log, Number(values["l-latency-ms"]));
   saveSuite("sync", {
     method:
       `M: \`SyncEngine.run\` in this process, fake API in a child process adding ${LATENCY_MS} ms per ` +
       `request, TESTIO_MAX_CONCURRENT_REQUESTS=${CONCURRENCY}; requests as counted by the fake API; floor = ` +
       `requests × ${LATENCY_MS} ms ÷ ${CONCURRENCY}. Incremental: the next run on the same cache. L: ` +
-      "`main.ts sync --force` spawned against `main.ts fake-api --scale L`, VmHWM sampled every 100 ms.",
+      `\`main.ts sync --force\` (shipped V8 flags) spawned against \`main.ts fake-api --scale L --latency-ms ` +
+      `${
+        values["l-latency-ms"]
+      }\`, floor = requests × latency ÷ ${CONCURRENCY}, CPU from /proc, VmHWM sampled ` +
+      "every 100 ms; list_tests / get_test_summary timed from the bench process every 50 ms while it writes.",
     figures,
   });
 }

@@ -13,6 +13,7 @@ import {
   prepareSchema,
 } from "../src/db/migrations.ts";
 import { DatabaseStateError } from "../src/errors.ts";
+import { BugsRepo } from "../src/db/repos/bugs.ts";
 import { RUNTIME_PERMISSIONS } from "../src/cli/permissions.ts";
 import { silentLogger } from "../src/log.ts";
 import { ROOT } from "./helpers/mcp.ts";
@@ -273,5 +274,48 @@ Deno.test("migrations", async (t) => {
     assert.throws(() => migrateUp(db, [...MIGRATIONS, broken]));
     assert.deepEqual(schemaOf(db), before);
     assert.equal(migrationStatus(db).current, LATEST_VERSION);
+  });
+
+  await t.step("0007 counts each test's bugs by status and severity as BugsRepo.recount does", async () => {
+    await using tmp = await tempDb();
+    using db = openDatabase(tmp.path);
+    migrateUp(db, MIGRATIONS.filter((m) => m.version < 7));
+    db.exec(`INSERT INTO products (id, name, raw, synced_at) VALUES (1, 'Shop', '{}', '2026-01-01T00:00:00Z');
+      INSERT INTO tests (id, product_id, title, status, synced_at) VALUES
+        (10, 1, 'a', 'archived', '2026-01-01T00:00:00Z'), (11, 1, 'b', 'archived', '2026-01-01T00:00:00Z'),
+        (12, 1, 'c', 'archived', '2026-01-01T00:00:00Z');
+      INSERT INTO bugs (id, test_id, product_id, title, status, severity) VALUES
+        (100, 10, 1, 'x', 'rejected', 'high'), (101, 10, 1, 'x', 'rejected', 'high'),
+        (102, 10, 1, 'x', 'accepted', NULL), (103, 11, 1, 'x', 'forwarded', 'blocker'),
+        (104, 11, 1, 'x', 'forwarded', 'low');`);
+    migrateUp(db);
+    const read = () =>
+      db.prepare(
+        `SELECT test_id, n_rejected_high, n_accepted_none, n_forwarded_low, n_other,
+           n_accepted_critical FROM test_bug_counts ORDER BY test_id`,
+      ).all().map((r) => ({ ...r }));
+    const expected = [
+      {
+        test_id: 10,
+        n_rejected_high: 2,
+        n_accepted_none: 1,
+        n_forwarded_low: 0,
+        n_other: 0,
+        n_accepted_critical: 0,
+      },
+      {
+        test_id: 11,
+        n_rejected_high: 0,
+        n_accepted_none: 0,
+        n_forwarded_low: 1,
+        n_other: 1,
+        n_accepted_critical: 0,
+      },
+    ];
+    assert.deepEqual(read(), expected, "tests without bugs have no row");
+    db.exec("DELETE FROM test_bug_counts");
+    using bugs = new BugsRepo(db);
+    bugs.recount([10, 11, 12]);
+    assert.deepEqual(read(), expected, "the migration and the repository count alike");
   });
 });

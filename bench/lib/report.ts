@@ -11,6 +11,7 @@
  */
 import { formatMs } from "./measure.ts";
 import type { Figure, Results, SuiteResult, TimingEntry } from "./results.ts";
+import { scaleTargetsSection } from "./report_scale.ts";
 
 /** A target of the issue and how to read its figure from the results. */
 interface Target {
@@ -327,7 +328,7 @@ ${
 ${limitsSection(r)}
 `;
   const s = r.suites;
-  return head +
+  return head + "\n" + scaleTargetsSection(r) + "\n" +
     section("In-process tool calls beside their raw-SQL floor", s.list, timingTable(s.list, "floor")) +
     section(
       "MCP stdio round trips beside the transport floor (ping)",

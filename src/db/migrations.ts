@@ -28,6 +28,8 @@ import lean_rows_up from "../../migrations/0005_lean_rows.up.sql" with { type: "
 import lean_rows_down from "../../migrations/0005_lean_rows.down.sql" with { type: "text" };
 import single_search_up from "../../migrations/0006_single_search_index.up.sql" with { type: "text" };
 import single_search_down from "../../migrations/0006_single_search_index.down.sql" with { type: "text" };
+import test_bug_counts_up from "../../migrations/0007_test_bug_counts.up.sql" with { type: "text" };
+import test_bug_counts_down from "../../migrations/0007_test_bug_counts.down.sql" with { type: "text" };
 
 /** One migration: its version, name and the two scripts. */
 export interface Migration {
@@ -47,6 +49,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 4, name: "cube_indexes", up: cube_indexes_up, down: cube_indexes_down },
   { version: 5, name: "lean_rows", up: lean_rows_up, down: lean_rows_down, compact: true },
   { version: 6, name: "single_search_index", up: single_search_up, down: single_search_down },
+  { version: 7, name: "test_bug_counts", up: test_bug_counts_up, down: test_bug_counts_down },
 ]);
 
 /** The newest schema version this program knows. */

@@ -25,20 +25,24 @@
  */
 import type { Config } from "../config.ts";
 import type { Repositories } from "../db/repos/index.ts";
-import { errorMessage, missingTokenError, PayloadError, UpstreamError } from "../errors.ts";
+import { errorMessage, missingTokenError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { MAX_BUG_TEST_IDS, type TestIOClient } from "../testio/client.ts";
+import type { TestIOClient } from "../testio/client.ts";
 import type { ApiProduct } from "../testio/schemas.ts";
+import { BugFeed, settle } from "./bug_feed.ts";
 import { isCancellation, throwIfCancelled } from "./cancel.ts";
-import { discoverTests, type DiscoveryResult } from "./discovery.ts";
-import { featureSource } from "./features.ts";
+import { dryRun, type DryRunReport } from "./dry_run.ts";
 import { acquireSyncLock, LOCK_WAIT_MS } from "./lock.ts";
 import { PAGE_SIZE } from "./pages.ts";
+import { type Counters, type Pipelines, type Run, syncProduct } from "./pipeline.ts";
 import { type BugBatch, Refresher } from "./refresh.ts";
-import { areBugsStale, areFeaturesStale, ttlCutoff } from "./rules.ts";
+import { areFeaturesStale, ttlCutoff } from "./rules.ts";
 import { resolveScope, resolveSince } from "./scope.ts";
 import { writeProducts } from "./store.ts";
-import type { SyncMode, SyncOptions, SyncProgress, SyncSummary } from "./types.ts";
+import type { SyncOptions, SyncProgress, SyncSummary } from "./types.ts";
+
+export type { DryRunProduct, DryRunReport } from "./dry_run.ts";
+export { skippedTestsKey } from "./pipeline.ts";
 
 /** Settings of a {@link SyncEngine}. */
 export interface SyncEngineOptions {
@@ -51,70 +55,6 @@ export interface SyncEngineOptions {
   lockWaitMs?: number;
 }
 
-/** The counters of a run, as stored in its sync event. */
-type Counters = Pick<
-  SyncSummary,
-  | "products_synced"
-  | "features_synced"
-  | "user_stories_synced"
-  | "tests_discovered"
-  | "tests_updated"
-  | "bugs_synced"
->;
-
-/** One product's line of a dry run. */
-export interface DryRunProduct {
-  id: number;
-  name: string;
-  /** Whether its features (and user stories) would be fetched. */
-  features: "fetch" | "cached";
-  /** Feature and user-story requests that implies. */
-  feature_requests: number;
-  /** Test-list pages a sync would read (read for incremental; estimated from the cache for full). */
-  test_pages: number;
-  /** New tests found by the read-only walk (incremental), null when not walked (full). */
-  new_tests: number | null;
-  /** Cached mutable tests older than the TTL that would be refreshed. */
-  stale_tests: number;
-  /** `GET bugs` batches of 15 tests. */
-  bug_batches: number;
-}
-
-/** What a sync would fetch, without writing anything. */
-export interface DryRunReport {
-  mode: SyncMode;
-  since: string | null;
-  products: DryRunProduct[];
-  /** Requests a sync would make, roughly. */
-  requests_estimate: number;
-  /** Requests this dry run made to find out. */
-  requests_made: number;
-  warnings: string[];
-}
-
-/** The `sync_metadata` key of a product's tests whose list records failed validation. */
-export function skippedTestsKey(productId: number): string {
-  return `tests.skipped.${productId}`;
-}
-
-/** A JSON array of ids as stored under {@link skippedTestsKey}; [] when absent or unreadable. */
-function readIds(text: string | undefined): number[] {
-  if (!text) return [];
-  try {
-    const value: unknown = JSON.parse(text);
-    return Array.isArray(value) ? value.filter((v): v is number => Number.isSafeInteger(v) && v > 0) : [];
-  } catch {
-    return [];
-  }
-}
-
-/** Errors that end a whole run rather than one product's part of it. */
-function isFatal(err: unknown): boolean {
-  if (isCancellation(err)) return true;
-  if (err instanceof UpstreamError) return err.status === 401;
-  return !(err instanceof PayloadError);
-}
-
 /** The error text of a failed run; a full disk names the cache file and what to do. */
 function failureText(err: unknown, dbPath: string): string {
   // SQLITE_FULL's fixed text (node:sqlite in Deno carries no result code).
@@ -123,90 +63,6 @@ function failureText(err: unknown, dbPath: string): string {
       "TESTIO_DB_PATH at a disk with room, then sync again; what was written before is kept";
   }
   return errorMessage(err);
-}
-
-/**
- * Waits for every task; the first failure aborts the others (through `stop`) and is rethrown once all
- * have settled, so no task is still writing when the run ends.
- */
-async function settle(tasks: Promise<unknown>[], stop: AbortController): Promise<void> {
-  let failure: { err: unknown } | undefined;
-  await Promise.all(tasks.map((t) =>
-    t.catch((err) => {
-      failure ??= { err };
-      stop.abort();
-    })
-  ));
-  if (failure) throw failure.err;
-}
-
-/**
- * Test ids waiting for their bugs, from every product of a run: a batch goes out as soon as 15 ids are
- * queued, the rest when {@link BugFeed.flush} is called. Each id is queued once per run.
- */
-class BugFeed {
-  readonly #send: (ids: number[]) => Promise<void>;
-  readonly #queued = new Set<number>();
-  readonly #sent: Promise<void>[] = [];
-  #pending: number[] = [];
-
-  constructor(send: (ids: number[]) => Promise<void>) {
-    this.#send = send;
-  }
-
-  /** Queues the ids not queued before and sends every full batch. */
-  add(ids: Iterable<number>): void {
-    for (const id of ids) {
-      if (this.#queued.has(id)) continue;
-      this.#queued.add(id);
-      this.#pending.push(id);
-      if (this.#pending.length === MAX_BUG_TEST_IDS) this.#sent.push(this.#send(this.#pending.splice(0)));
-    }
-  }
-
-  /** Sends what is queued as one last, short batch. */
-  flush(): void {
-    if (this.#pending.length) this.#sent.push(this.#send(this.#pending.splice(0)));
-  }
-
-  /** Resolves once every batch sent so far has settled; rejects then with the first failure. */
-  async settled(): Promise<void> {
-    const failed = (await Promise.allSettled(this.#sent)).find((r) => r.status === "rejected");
-    if (failed) throw failed.reason;
-  }
-}
-
-/** One run, as its product pipelines see it. */
-interface Run {
-  client: TestIOClient;
-  scope: readonly number[] | null;
-  since: string | null;
-  mode: SyncMode;
-  signal: AbortSignal;
-  stop: AbortController;
-  eventId: number;
-  counters: Counters;
-  warnings: string[];
-  progress: (p: SyncProgress) => void;
-}
-
-/** What the product pipelines of a run share. */
-interface Pipelines {
-  /** Products whose features are due. */
-  featureDue: Set<number>;
-  /** Products whose features this run fetched. */
-  featuresSynced: Set<number>;
-  /** Products whose test list could not be read. */
-  unreadProducts: Set<number>;
-  feed: BugFeed;
-  /** Progress: a product's features settled. */
-  featureDone(p: ApiProduct): void;
-  /** Progress: a product's walk stored its page `pages`. */
-  pageDone(p: ApiProduct, pages: number): void;
-  /** Progress: a product's walk ended (read to its end or failed). */
-  walkEnded(p: ApiProduct): void;
-  /** Progress: what a product's test phase is doing now. */
-  testsNote(p: ApiProduct, message: string): void;
 }
 
 /** Runs syncs of one database; owns the fetch-and-store operations shared with the freshness layer. */
@@ -442,7 +298,7 @@ export class SyncEngine implements Disposable, AsyncDisposable {
     progress({ phase: "tests", done: 0, total: expected, message: "Walking test lists" });
     let failure: { err: unknown } | null = null;
     try {
-      await settle(products.map((p) => this.#syncProduct(p, run, shared)), run.stop);
+      await settle(products.map((p) => syncProduct(this.#pipelineDeps(), p, run, shared)), run.stop);
       feed.flush();
     } catch (err) {
       failure = { err };
@@ -475,158 +331,8 @@ export class SyncEngine implements Disposable, AsyncDisposable {
     }
   }
 
-  /**
-   * One product's part of a run, in the order of docs/domain.md (Sync): its features (when due), its test
-   * walk, then its bugs. In a full sync the walk queues every test it stores for its bugs, so bug
-   * batches start while later pages are still being read; an incremental sync queues the stale ones
-   * once the walk and the refresh of stale tests are done. A failure of this product alone becomes a
-   * warning; a fatal one (cancellation, a rejected token) is thrown and stops the other products.
-   */
-  async #syncProduct(p: ApiProduct, run: Run, shared: Pipelines): Promise<void> {
-    const { mode, since, signal, counters, warnings } = run;
-    const refresher = this.refresher!;
-    const tolerate = (what: string, err: unknown) => {
-      if (isFatal(err)) throw err;
-      warnings.push(`${what}: ${errorMessage(err)}`);
-    };
-
-    if (shared.featureDue.has(p.id)) {
-      try {
-        const r = await refresher.features(p.id, signal);
-        counters.features_synced += r.features;
-        counters.user_stories_synced += r.userStories;
-        warnings.push(...r.warnings);
-        shared.featuresSynced.add(p.id);
-      } catch (err) {
-        tolerate(`Product ${p.id}: features not synced`, err);
-      } finally {
-        shared.featureDone(p);
-      }
-    }
-
-    let walk: DiscoveryResult;
-    try {
-      walk = await discoverTests({
-        deps: { repos: this.#repos, client: run.client, config: this.#config, log: this.#log },
-        productId: p.id,
-        mode,
-        since,
-        eventId: run.eventId,
-        signal,
-        onPage: (n, stored) => {
-          shared.pageDone(p, n);
-          if (mode === "full") shared.feed.add(stored);
-        },
-      });
-    } catch (err) {
-      shared.unreadProducts.add(p.id);
-      tolerate(`Product ${p.id}: tests not synced`, err);
-      return;
-    } finally {
-      shared.walkEnded(p);
-    }
-    counters.tests_discovered += walk.inserted;
-    counters.tests_updated += walk.updated;
-    warnings.push(...walk.warnings);
-    await this.#checkTestFeatures(p, shared.featuresSynced, signal, warnings);
-
-    await this.#retrySkipped(p, walk.skipped, signal, warnings);
-
-    // Tests whose own refresh failed keep their cached bugs: the bugs endpoint silently leaves out
-    // tests the token cannot see, and an empty answer would wipe good data.
-    const unreadTests = new Set<number>();
-    if (walk.staleLeft.length) {
-      shared.testsNote(p, `Tests of ${p.name}: refreshing ${walk.staleLeft.length} stale tests`);
-      for (const [id, outcome] of await refresher.tests(walk.staleLeft, signal)) {
-        if (outcome.ok) counters.tests_updated++;
-        else if (outcome.cancelled) throwIfCancelled(signal);
-        else {
-          unreadTests.add(id);
-          warnings.push(`Test ${id}: refresh failed, cached copy kept: ${outcome.error}`);
-        }
-      }
-    }
-
-    // Bugs: after a full walk every test of the product in scope (those the walk queued already are
-    // not queued again); otherwise the stale ones.
-    const cutoff = ttlCutoff(new Date(), this.#config.cacheTtlSeconds);
-    shared.feed.add(
-      this.#repos.tests.scopeStamps([p.id], since)
-        .filter((t) => !unreadTests.has(t.id) && (mode === "full" || areBugsStale(t, cutoff)))
-        .map((t) => t.id),
-    );
-  }
-
-  /**
-   * Tests whose records in the test list failed validation are not stored, and an incremental walk
-   * stops before it reaches them again. They are fetched one by one (`GET exploratory_tests/{id}`)
-   * right after the walk; those still unreadable are kept per product (`sync_metadata`
-   * `tests.skipped.<product>`) and fetched again by every later sync until they can be read or are
-   * gone (404). Ids the walk stored meanwhile (the record was fixed) drop out.
-   */
-  async #retrySkipped(
-    product: ApiProduct,
-    skippedNow: readonly number[],
-    signal: AbortSignal,
-    warnings: string[],
-  ): Promise<void> {
-    const key = skippedTestsKey(product.id);
-    const before = readIds(this.#repos.syncEvents.getMeta(key));
-    const cached = this.#repos.tests.existingIds([...before, ...skippedNow]);
-    const retry = [...new Set([...before, ...skippedNow])].filter((id) => !cached.has(id));
-    const left = new Set<number>();
-    if (retry.length) {
-      for (const [id, outcome] of await this.refresher!.tests(retry, signal)) {
-        if (outcome.ok || outcome.notFound) continue;
-        if (outcome.cancelled) throwIfCancelled(signal);
-        left.add(id);
-        warnings.push(`Test ${id} of product ${product.id} is still unreadable: ${outcome.error}`);
-      }
-    }
-    if (left.size) {
-      this.#repos.syncEvents.setMeta(key, JSON.stringify([...left].sort((a, b) => a - b)));
-      warnings.push(
-        `Product ${product.id}: the next sync fetches test${left.size > 1 ? "s" : ""} ${
-          [...left].join(", ")
-        } again`,
-      );
-    } else if (before.length) {
-      this.#repos.syncEvents.deleteMeta(key);
-    }
-  }
-
-  /**
-   * docs/domain.md, Entities: a test-feature's feature must exist. Features unknown to the cache trigger one
-   * fetch of the product's features (unless this run already fetched them); what is still unknown
-   * after that is reported.
-   */
-  async #checkTestFeatures(
-    product: ApiProduct,
-    featuresSynced: Set<number>,
-    signal: AbortSignal,
-    warnings: string[],
-  ): Promise<void> {
-    let unknown = this.#repos.tests.unknownFeatureIds(product.id);
-    if (unknown.length && !featuresSynced.has(product.id)) {
-      try {
-        const r = await this.refresher!.features(product.id, signal);
-        warnings.push(...r.warnings);
-        featuresSynced.add(product.id);
-      } catch (err) {
-        if (isFatal(err)) throw err;
-        warnings.push(`Product ${product.id}: features not synced: ${errorMessage(err)}`);
-      }
-      unknown = this.#repos.tests.unknownFeatureIds(product.id);
-    }
-    if (unknown.length) {
-      warnings.push(
-        `Product ${product.id}: tests name feature${unknown.length > 1 ? "s" : ""} ${
-          unknown.slice(0, 5).join(", ")
-        }${
-          unknown.length > 5 ? ` (+${unknown.length - 5} more)` : ""
-        } that the features endpoint does not list`,
-      );
-    }
+  #pipelineDeps() {
+    return { repos: this.#repos, config: this.#config, log: this.#log, refresher: this.refresher! };
   }
 
   /**
@@ -636,73 +342,9 @@ export class SyncEngine implements Disposable, AsyncDisposable {
    *
    * @throws {InputError} for product ids outside TESTIO_PRODUCT_IDS or an unreadable since-date.
    */
-  async dryRun(opts: Omit<SyncOptions, "trigger" | "onProgress">): Promise<DryRunReport> {
+  dryRun(opts: Omit<SyncOptions, "trigger" | "onProgress">): Promise<DryRunReport> {
     const client = this.#requireClient();
-    const scope = resolveScope(this.#config, opts.productIds);
-    const { since, mode } = resolveSince(this.#config, opts);
-    const signal = AbortSignal.any([this.#closed.signal, ...(opts.signal ? [opts.signal] : [])]);
-    const before = client.requestCount;
-    const repos = this.#repos;
-    const cutoff = ttlCutoff(new Date(), this.#config.cacheTtlSeconds);
-    const listed = await client.listProducts({ signal });
-    const products = scope ? listed.products.filter((p) => scope.includes(p.id)) : listed.products;
-    const warnings = [...listed.warnings];
-    const lines = await Promise.all(products.map(async (p): Promise<DryRunProduct> => {
-      const row = repos.products.get(p.id);
-      const featuresDue = mode === "full" || areFeaturesStale(row?.features_synced_at ?? null, cutoff);
-      const src = featureSource(p);
-      const cached = repos.tests.count(p.id);
-      let walk = { pages: Math.floor(cached / PAGE_SIZE) + 1, fresh: null as number | null };
-      if (mode === "incremental" && cached > 0) {
-        walk = await this.#peekNewTests(client, p.id, since, signal).catch((err) => {
-          if (isFatal(err)) throw err;
-          warnings.push(`Product ${p.id}: test list not readable: ${errorMessage(err)}`);
-          return walk;
-        });
-      }
-      const scoped = repos.tests.scopeStamps([p.id], since);
-      const bugTests = mode === "full" ? scoped.length : scoped.filter((t) => areBugsStale(t, cutoff)).length;
-      return {
-        id: p.id,
-        name: p.name,
-        features: featuresDue ? "fetch" : "cached",
-        feature_requests: featuresDue ? (src.hasSections ? src.sectionIds.length : 1) * 2 : 0,
-        test_pages: walk.pages,
-        new_tests: walk.fresh,
-        stale_tests: mode === "incremental" ? repos.tests.staleMutable(p.id, cutoff, since).length : 0,
-        bug_batches: Math.ceil((bugTests + (walk.fresh ?? 0)) / MAX_BUG_TEST_IDS),
-      };
-    }));
-    return {
-      mode,
-      since,
-      products: lines,
-      requests_estimate: 1 + lines.reduce(
-        (n, l) => n + l.feature_requests + l.test_pages + l.stale_tests + l.bug_batches,
-        0,
-      ),
-      requests_made: client.requestCount - before,
-      warnings,
-    };
-  }
-
-  /** Reads a product's newest pages, without storing them, up to the first page with a cached test. */
-  async #peekNewTests(
-    client: TestIOClient,
-    productId: number,
-    since: string | null,
-    signal: AbortSignal,
-  ): Promise<{ pages: number; fresh: number }> {
-    let fresh = 0;
-    for (let page = 1;; page++) {
-      const r = await client.listTestsPage(productId, page, PAGE_SIZE, { signal });
-      const known = this.#repos.tests.existingIds(r.tests.map((t) => t.id));
-      fresh += r.tests.filter((t) => !known.has(t.id) && (!since || t.end_at === null || t.end_at >= since))
-        .length;
-      if (known.size || r.received < PAGE_SIZE || page >= this.#config.maxPages) {
-        return { pages: page, fresh };
-      }
-    }
+    return dryRun({ repos: this.#repos, config: this.#config, client, closed: this.#closed.signal }, opts);
   }
 
   /** Aborts a running sync; it records itself as cancelled. */

@@ -11,88 +11,23 @@
  * bugs.list({ productId: 598, statuses: ["rejected"], sortBy: "reported_at", sortOrder: "desc", limit: 50, offset: 0 });
  * ```
  */
-import { inList, int, json, likePattern, type Page, Repository, type SortOrder } from "./base.ts";
+import { inList, int, json, likePattern, type Page, Repository } from "./base.ts";
 import type { Params } from "../database.ts";
 import { BUG_SEVERITIES } from "../../domain/bugs.ts";
+import { TEST_BUG_COUNTS_REWRITE } from "./bug_counts.ts";
+import type {
+  BugBreakdown,
+  BugDetail,
+  BugDevice,
+  BugInput,
+  BugListRow,
+  BugQuery,
+  BugScope,
+} from "./bug_types.ts";
+import { UNKNOWN_REJECTION_REASON } from "./bug_types.ts";
 
-/** A device a bug was found on, reduced to what breakdowns need. */
-export interface BugDevice {
-  category: string | null;
-  os: string | null;
-  browsers: string[];
-  name: string | null;
-}
-
-/** A bug as written by the sync. */
-export interface BugInput {
-  id: number;
-  test_id: number;
-  product_id: number;
-  test_feature_id: number | null;
-  feature_id: number | null;
-  title: string;
-  severity: string | null;
-  status: string;
-  auto_accepted: boolean;
-  known: boolean;
-  rejection_reason: string | null;
-  actual_result: string | null;
-  expected_result: string | null;
-  steps: string[];
-  location: string | null;
-  author: string | null;
-  reported_at: string | null;
-  comments_count: number;
-  devices: BugDevice[];
-}
-
-/** A row of `list_bugs`. */
-export interface BugListRow {
-  id: number;
-  title: string;
-  severity: string | null;
-  status: string;
-  known: boolean;
-  rejection_reason: string | null;
-  test_id: number;
-  feature: { id: number; title: string } | null;
-  reported_by: string | null;
-  reported_at: string | null;
-}
-
-/** A bug with everything `get_bug_summary` shows. */
-export interface BugDetail extends BugListRow {
-  actual_result: string | null;
-  expected_result: string | null;
-  steps: string[];
-  location: string | null;
-  devices: BugDevice[];
-  test: { id: number; title: string; status: string };
-  product: { id: number; name: string };
-  comments_count: number;
-  /** When the bugs of its test were last fetched. */
-  synced_at: string;
-}
-
-/** Bug counts of one test, as `get_test_summary` shows them. */
-export interface BugBreakdown {
-  total: number;
-  known: number;
-  by_status: { open: number; active_accepted: number; auto_accepted: number; rejected: number };
-  by_severity: Record<string, number>;
-  by_platform: {
-    operating_systems: Record<string, number>;
-    browsers: Record<string, number>;
-    device_categories: Record<string, number>;
-  };
-  recent: {
-    id: number;
-    title: string;
-    severity: string | null;
-    status: string;
-    reported_at: string | null;
-  }[];
-}
+// The shapes live in bug_types.ts; importers keep reading them from here.
+export * from "./bug_types.ts";
 
 const SEVERITY_RANK = `CASE b.severity WHEN 'critical' THEN 6 WHEN 'high' THEN 5 WHEN 'low' THEN 4
   WHEN 'visual' THEN 3 WHEN 'content' THEN 2 WHEN 'custom' THEN 1 ELSE 0 END`;
@@ -105,40 +40,6 @@ export const BUG_SORTS = {
   title: "b.title COLLATE NOCASE",
 } as const;
 export type BugSort = keyof typeof BUG_SORTS;
-
-/**
- * Which bugs an aggregate covers; the fields combine with AND. An empty scope covers every bug.
- */
-export interface BugScope {
-  testIds?: readonly number[];
-  productId?: number;
-  featureId?: number;
-  /** Bug author, exactly as stored (a `users.username`), so the author index applies. */
-  author?: string;
-}
-
-/** Rejection-reason filter value for rejected bugs whose reason could not be read from the comments. */
-export const UNKNOWN_REJECTION_REASON = "unknown";
-
-/** Filters of {@link BugsRepo.list}. */
-export interface BugQuery {
-  testIds?: readonly number[];
-  productId?: number;
-  /** Derived statuses; "open" is accepted as forwarded. */
-  statuses?: readonly string[];
-  severities?: readonly string[];
-  known?: boolean;
-  /** Reason keys; {@link UNKNOWN_REJECTION_REASON} matches rejected bugs without a known reason. */
-  rejectionReasons?: readonly string[];
-  reportedBy?: string;
-  reportedFrom?: string | null;
-  reportedTo?: string | null;
-  search?: string;
-  sortBy: BugSort;
-  sortOrder: SortOrder;
-  limit: number;
-  offset: number;
-}
 
 interface RawBugRow {
   id: number;
@@ -303,7 +204,8 @@ export class BugsRepo extends Repository {
   }
 
   /**
-   * Recounts `tests.bug_count` of the given tests and `products.bug_count` of their products. Done
+   * Recounts `tests.bug_count` and the per-test status/severity counts (`test_bug_counts`) of the given
+   * tests, and `products.bug_count` of their products. Done
    * once per written batch rather than by a per-bug trigger, which rewrote the (wide) test row for
    * every bug.
    */
@@ -320,6 +222,7 @@ export class BugsRepo extends Repository {
        WHERE id IN (SELECT DISTINCT product_id FROM tests WHERE id IN (SELECT value FROM json_each(:tests)))`,
       { tests },
     );
+    for (const sql of TEST_BUG_COUNTS_REWRITE) this.run(sql, { tests });
   }
 
   /** One page of bugs with the exact total. */

@@ -15,6 +15,7 @@
  * ```
  */
 import { int, Repository } from "./base.ts";
+import { BUG_COUNT_COLUMNS, SUMMED_COUNTS } from "./bug_counts.ts";
 import type { Params } from "../database.ts";
 import type { BugClasses } from "../../domain/rates.ts";
 
@@ -104,6 +105,13 @@ function scopeParams(s: ReportScope): Params {
   };
 }
 
+/** The order of SQLite's GROUP BY product_id, status, severity (a null severity first). */
+function byGroup(a: BugGroupRow, b: BugGroupRow): number {
+  const text = (x: string | null, y: string | null) =>
+    x === y ? 0 : x === null ? -1 : y === null ? 1 : x < y ? -1 : 1;
+  return a.product_id - b.product_id || text(a.status, b.status) || text(a.severity, b.severity);
+}
+
 /** Reads grouped test and bug counts for reports. */
 export class ReportRepo extends Repository {
   /** The products of the given cached tests (missing ids are absent). */
@@ -127,8 +135,29 @@ export class ReportRepo extends Repository {
     );
   }
 
-  /** Bug counts by product, derived status and severity, over the bugs of the tests in scope. */
+  /**
+   * Bug counts by product, derived status and severity, over the bugs of the tests in scope: summed
+   * from the per-test counts (one row per test), or from the bug rows when a test in scope has bugs
+   * with a status or severity those counts do not cover.
+   */
   bugGroups(scope: ReportScope): BugGroupRow[] {
+    const sums = this.all<Record<string, number>>(
+      `SELECT t.product_id, ${SUMMED_COUNTS}
+       FROM tests t JOIN test_bug_counts c ON c.test_id = t.id
+       WHERE ${SCOPE}
+       GROUP BY t.product_id`,
+      scopeParams(scope),
+    );
+    if (sums.every((r) => r.n_other === 0)) {
+      return sums.flatMap((r) =>
+        BUG_COUNT_COLUMNS.filter((c) => r[c.column] > 0).map((c) => ({
+          product_id: r.product_id,
+          status: c.status,
+          severity: c.severity,
+          n: r[c.column],
+        }))
+      ).sort(byGroup);
+    }
     return this.all<BugGroupRow>(
       `SELECT t.product_id, b.status, b.severity, count(*) AS n
        FROM tests t JOIN bugs b ON b.test_id = t.id

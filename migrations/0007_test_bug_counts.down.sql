@@ -1,0 +1,2 @@
+DROP INDEX tests_report;
+DROP TABLE test_bug_counts;

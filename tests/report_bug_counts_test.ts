@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import { openDatabase } from "../src/db/database.ts";
+import { migrateUp } from "../src/db/migrations.ts";
+import { Repositories } from "../src/db/repos/index.ts";
+
+const STATUSES = ["forwarded", "accepted", "auto_accepted", "rejected"];
+const SEVERITIES = ["critical", "high", "low", "visual", "content", "custom", null];
+
+Deno.test("quality report bug groups summed from per-test counts equal the grouped bug rows", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "testio-report-counts-" });
+  try {
+    using db = openDatabase(`${dir}/cache.db`);
+    migrateUp(db);
+    using repos = new Repositories(db);
+    db.exec(`INSERT INTO products (id, name, raw, synced_at) VALUES
+      (1, 'Shop', '{}', '2026-01-01T00:00:00Z'), (2, 'App', '{}', '2026-01-01T00:00:00Z')`);
+    let bugId = 1000;
+    const tests: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const testId = 10 + i;
+      tests.push(testId);
+      db.exec(`INSERT INTO tests (id, product_id, title, status, end_at, synced_at) VALUES
+        (${testId}, ${1 + (i % 2)}, 't', '${i % 3 ? "archived" : "locked"}', '2026-0${
+        1 + (i % 6)
+      }-10T00:00:00Z',
+         '2026-01-01T00:00:00Z')`);
+      for (let j = 0; j < (i * 7) % 11; j++) {
+        const severity = SEVERITIES[(i + j) % SEVERITIES.length];
+        db.exec(`INSERT INTO bugs (id, test_id, product_id, title, status, severity) VALUES
+          (${bugId++}, ${testId}, ${1 + (i % 2)}, 'b', '${STATUSES[(i * j) % 4]}',
+           ${severity === null ? "NULL" : `'${severity}'`})`);
+      }
+    }
+    repos.bugs.recount(tests);
+    const grouped = (statuses: string[] | null) =>
+      db.prepare(
+        `SELECT t.product_id, b.status, b.severity, count(*) AS n FROM tests t JOIN bugs b ON b.test_id = t.id
+         WHERE (:s IS NULL OR t.status IN (SELECT value FROM json_each(:s)))
+         GROUP BY t.product_id, b.status, b.severity`,
+      ).all({ s: statuses ? JSON.stringify(statuses) : null }).map((r) => ({ ...r }));
+    for (const statuses of [null, ["archived"], ["locked"]]) {
+      const scope = { productIds: [1, 2], statuses };
+      assert.deepEqual(repos.report.bugGroups(scope), grouped(statuses), `statuses ${statuses}`);
+    }
+    // A severity outside the counted ones: the bug rows are grouped instead, so nothing is lost.
+    db.exec(`INSERT INTO bugs (id, test_id, product_id, title, status, severity) VALUES
+      (${bugId++}, 10, 1, 'b', 'accepted', 'blocker')`);
+    repos.bugs.recount([10]);
+    const all = repos.report.bugGroups({ productIds: [1, 2] }).map((g) => ({ ...g }));
+    assert.deepEqual(all, grouped(null));
+    assert.ok(all.some((g) => g.severity === "blocker"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

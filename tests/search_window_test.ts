@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { openDatabase } from "../src/db/database.ts";
+import { migrateUp } from "../src/db/migrations.ts";
+import { RANK_WINDOW, SearchRepo } from "../src/db/repos/search.ts";
+
+Deno.test("a search with more matches than the rank window ranks the newest and says so", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "testio-search-window-" });
+  try {
+    using db = openDatabase(`${dir}/cache.db`);
+    migrateUp(db);
+    db.exec(`INSERT INTO products (id, name, raw, synced_at) VALUES
+      (1, 'Checkout shop', '{}', '2026-01-01T00:00:00Z'), (2, 'Other', '{}', '2026-01-01T00:00:00Z');
+      INSERT INTO tests (id, product_id, title, status, synced_at) VALUES
+        (10, 2, 'A test', 'archived', '2026-01-01T00:00:00Z')`);
+    const bugs = RANK_WINDOW + 100;
+    db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${bugs})
+      INSERT INTO bugs (id, test_id, product_id, title, status)
+      SELECT 1000 + i, 10, 2, CASE i WHEN 1 THEN 'checkout checkout checkout' ELSE 'Checkout fails ' || i END,
+        'forwarded' FROM n;
+      INSERT INTO search_index (rowid, title, content) SELECT id * 4 + 3, title, '' FROM bugs;`);
+    using search = new SearchRepo(db);
+    const r = search.search({ query: "checkout", mode: "simple", limit: 20 });
+    assert.equal(r.total, bugs + 1, "every match is counted");
+    assert.equal(r.results.length, 20);
+    assert.match(r.warnings.join(" "), new RegExp(`ranked the newest ${RANK_WINDOW}`));
+    assert.ok(r.results.some((h) => h.entity_type === "product" && h.id === 1), "product matches are ranked");
+    assert.ok(!r.results.some((h) => h.id === 1001), "the oldest bug is outside the window");
+    const bugIds = r.results.filter((h) => h.entity_type === "bug").map((h) => h.id);
+    assert.ok(bugIds.every((id) => id > 1000 + bugs - RANK_WINDOW), "ranked bugs are the newest");
+
+    // A product filter ranks all of its matches: the oldest bug, the best by BM25, comes first.
+    const filtered = search.search({ query: "checkout", mode: "simple", limit: 20, productIds: [2] });
+    assert.equal(filtered.results[0].id, 1001);
+    assert.deepEqual(filtered.warnings, []);
+    // Few matches: no window, no warning.
+    const few = search.search({ query: "shop", mode: "simple", limit: 20 });
+    assert.deepEqual(few.warnings, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
