@@ -13,13 +13,24 @@ export function exitCodeOf(err: unknown): number {
   return EXIT.FAILED;
 }
 
+/**
+ * A failure as every command prints it: `error: what`, then `  cause: …` and `  next:  …` when known.
+ * One style for the whole command line, whether the failure is thrown or reported in a summary.
+ */
+export function formatProblem(what: string, cause?: string, next?: string): string {
+  const lines = [`error: ${what}`];
+  if (cause) lines.push(`  cause: ${cause}`);
+  if (next) lines.push(`  next:  ${next}`);
+  return lines.join("\n");
+}
+
 /** Formats an error for a person reading a terminal. */
 export function formatCliError(err: unknown, secrets: Iterable<string | undefined> = []): string {
   const r = new Redactor(secrets);
-  const lines = [`error: ${r.redact(errorMessage(err))}`];
-  if (err instanceof AppError) {
-    if (err.hint) lines.push(`  cause: ${r.redact(err.hint)}`);
-    if (err.action) lines.push(`  next:  ${r.redact(err.action)}`);
-  }
-  return lines.join("\n");
+  const app = err instanceof AppError ? err : undefined;
+  return formatProblem(
+    r.redact(errorMessage(err)),
+    app?.hint && r.redact(app.hint),
+    app?.action && r.redact(app.action),
+  );
 }

@@ -13,7 +13,9 @@ import { Repositories } from "../db/repos/index.ts";
 import { InputError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
 import type { DryRunReport } from "../sync/engine.ts";
-import { progressPrinter, ProgressTracker } from "../sync/progress.ts";
+import { outcomeWords, progressPrinter, ProgressTracker } from "../sync/progress.ts";
+import type { LockHolder } from "../sync/lock.ts";
+import { formatProblem } from "./errors.ts";
 import { parseSince } from "../sync/scope.ts";
 import { formatStatus, syncStatus } from "../sync/status.ts";
 import type { SyncMode, SyncSummary } from "../sync/types.ts";
@@ -93,23 +95,42 @@ function cliLogger(config: Config, io: CliIO): Logger {
   });
 }
 
-/** The summary of a run for a person. */
+/** `n` and the noun, in the singular for one ("1 API request", "2,200 bugs"). */
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+}
+
+/** The summary of a run for a person: the outcome in words, what changed, and one next step on failure. */
 export function formatSummary(s: SyncSummary): string {
+  const seconds = (s.duration_ms / 1000).toFixed(1);
+  const ended = s.status === "failed" || s.status === "cancelled" ? `after ${seconds} s` : `in ${seconds} s`;
   const lines = [
-    `Sync ${s.status} in ${(s.duration_ms / 1000).toFixed(1)} s${
+    `${outcomeWords(s.status, s.warnings.length)} ${ended}${
       s.event_id === null ? "" : ` (event #${s.event_id})`
-    }: ` +
-    `${s.products_synced} products, ${s.features_synced} features, ${s.user_stories_synced} user stories, ` +
-    `${s.tests_discovered} new tests, ${s.tests_updated} tests updated, ${s.bugs_synced} bugs, ` +
-    `${s.requests_made} API requests`,
+    }: ` + [
+      count(s.products_synced, "product"),
+      count(s.features_synced, "feature"),
+      count(s.user_stories_synced, "user story", "user stories"),
+      count(s.tests_discovered, "new test"),
+      count(s.tests_updated, "test updated", "tests updated"),
+      count(s.bugs_synced, "bug"),
+      count(s.requests_made, "API request"),
+    ].join(", "),
   ];
-  if (s.error) lines.push(`Error: ${s.error}`);
+  if (s.status === "failed") lines.push(formatProblem(s.error ?? "the sync stopped", undefined, s.next));
   if (s.warnings.length) {
-    lines.push(`Warnings (${s.warnings.length}):`);
+    lines.push("Warnings:");
     for (const w of s.warnings.slice(0, 20)) lines.push(`  - ${w}`);
     if (s.warnings.length > 20) lines.push(`  … and ${s.warnings.length - 20} more (see the sync event)`);
   }
   return lines.join("\n") + "\n";
+}
+
+/** The line shown while another sync holds the lock, so that the wait is not mistaken for a hang. */
+export function lockWaitLine(holder: LockHolder | null, waitMs: number): string {
+  const who = holder ? ` (pid ${holder.pid} on ${holder.host}, started ${holder.started_at})` : "";
+  return `Another sync holds the lock${who}: waiting up to ${Math.ceil(waitMs / 1000)} s for it to ` +
+    "finish (--wait SECONDS changes this)\n";
 }
 
 function formatDryRun(r: DryRunReport): string {
@@ -153,6 +174,7 @@ async function runSync(flags: SyncFlags, config: Config, io: CliIO): Promise<num
     trigger: "cli",
     signal: io.signal,
     lockWaitMs: flags.lockWaitMs,
+    onLockWait: (holder, waitMs) => io.stderr(lockWaitLine(holder, waitMs)),
     onProgress: (p) => printer.update(tracker.update(p)),
   });
   printer.finish();

@@ -22,7 +22,7 @@
  */
 import type { Config } from "../config.ts";
 import type { Repositories } from "../db/repos/index.ts";
-import { ConfigError, errorMessage, PayloadError, UpstreamError } from "../errors.ts";
+import { AppError, ConfigError, errorMessage, PayloadError, UpstreamError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { MAX_BUG_TEST_IDS, type TestIOClient } from "../testio/client.ts";
 import type { ApiProduct } from "../testio/schemas.ts";
@@ -31,6 +31,7 @@ import { discoverTests, type DiscoveryResult } from "./discovery.ts";
 import { featureSource } from "./features.ts";
 import { acquireSyncLock, LOCK_WAIT_MS } from "./lock.ts";
 import { PAGE_SIZE } from "./pages.ts";
+import { outcomeWords } from "./progress.ts";
 import { type BugBatch, Refresher } from "./refresh.ts";
 import { areBugsStale, areFeaturesStale, ttlCutoff } from "./rules.ts";
 import { resolveScope, resolveSince } from "./scope.ts";
@@ -279,6 +280,7 @@ export class SyncEngine implements Disposable, AsyncDisposable {
       waitMs: opts.lockWaitMs ?? this.#lockWaitMs,
       signal,
       log: this.#log,
+      onWait: opts.onLockWait,
     });
     const repos = this.#repos;
     const orphans = repos.syncEvents.failOrphans("The process running this sync ended before it finished");
@@ -312,6 +314,7 @@ export class SyncEngine implements Disposable, AsyncDisposable {
 
     let status: SyncSummary["status"];
     let error: string | undefined;
+    let next: string | undefined;
     try {
       await this.#phases({ client, scope, since, mode, signal, stop, eventId, counters, warnings, progress });
       status = warnings.length ? "completed_with_warnings" : "completed";
@@ -322,6 +325,7 @@ export class SyncEngine implements Disposable, AsyncDisposable {
       } else {
         status = "failed";
         error = this.#log.redactor.redact(failureText(err, this.#config.dbPath));
+        if (err instanceof AppError && err.action) next = this.#log.redactor.redact(err.action);
       }
     }
     const summary: SyncSummary = {
@@ -332,6 +336,7 @@ export class SyncEngine implements Disposable, AsyncDisposable {
       duration_ms: Math.round(performance.now() - started),
       warnings: warnings.map((w) => this.#log.redactor.redact(w)),
       ...(error ? { error } : {}),
+      ...(next ? { next } : {}),
     };
     repos.syncEvents.finish(eventId, {
       status,
@@ -339,8 +344,13 @@ export class SyncEngine implements Disposable, AsyncDisposable {
       warnings: summary.warnings,
       error: error ?? null,
     });
-    progress({ phase: "done", done: 1, total: 1, message: `Sync ${status}` });
-    const level = status === "failed" ? "error" : status === "completed" ? "info" : "warn";
+    progress({ phase: "done", done: 1, total: 1, message: outcomeWords(status, summary.warnings.length) });
+    // A command-line run prints its own summary: at warn or error level the log would repeat it.
+    const level = status === "completed" || opts.trigger === "cli"
+      ? "info"
+      : status === "failed"
+      ? "error"
+      : "warn";
     this.#log[level]("sync finished", {
       event: eventId,
       status,
@@ -538,7 +548,7 @@ export class SyncEngine implements Disposable, AsyncDisposable {
     if (walk.staleLeft.length) {
       shared.testsNote(p, `Tests of ${p.name}: refreshing ${walk.staleLeft.length} stale tests`);
       for (const [id, outcome] of await refresher.tests(walk.staleLeft, signal)) {
-        if (outcome.ok) counters.tests_updated++;
+        if (outcome.ok) counters.tests_updated += outcome.updated ? 1 : 0;
         else if (outcome.cancelled) throwIfCancelled(signal);
         else {
           unreadTests.add(id);

@@ -11,7 +11,24 @@
  * bar.finish();
  * ```
  */
-import type { SyncProgress } from "./types.ts";
+import type { SyncProgress, SyncSummary } from "./types.ts";
+
+/**
+ * How a run ended, in words for a person ("Sync completed with 3 warnings"): the status values
+ * themselves (`completed_with_warnings`) stay in JSON, events and logs.
+ */
+export function outcomeWords(status: SyncSummary["status"], warnings: number): string {
+  switch (status) {
+    case "completed":
+      return "Sync completed";
+    case "completed_with_warnings":
+      return `Sync completed with ${warnings} warning${warnings === 1 ? "" : "s"}`;
+    case "failed":
+      return "Sync failed";
+    case "cancelled":
+      return "Sync cancelled";
+  }
+}
 
 const PHASES: readonly SyncProgress["phase"][] = ["products", "features", "tests", "bugs", "done"];
 
@@ -59,7 +76,8 @@ export interface ProgressSink {
 
 /**
  * Draws progress for a person: a bar redrawn in place on a terminal, otherwise plain lines, at most one
- * a second beyond the first report of each phase.
+ * a second beyond the first report of each phase. The end of the run is left to the summary that
+ * follows (a line "100% done" would stand beside a failure).
  */
 export function progressPrinter(sink: ProgressSink): { update(p: OverallProgress): void; finish(): void } {
   const width = 28;
@@ -68,6 +86,7 @@ export function progressPrinter(sink: ProgressSink): { update(p: OverallProgress
   let drawn = false;
   return {
     update(p) {
+      if (p.phase === "done") return;
       const pct = Math.round((p.progress / p.total) * 100);
       if (sink.isTerminal) {
         const filled = Math.round((p.progress / p.total) * width);
