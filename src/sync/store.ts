@@ -43,7 +43,7 @@ export function writeTests(
   return repos.db.write(() => {
     const existing = repos.tests.existingIds(unique.map((t) => t.id));
     const changed = repos.tests.upsertMany(unique.map(testInput), syncedAt);
-    repos.users.upsertSeen(unique.flatMap(customersOf));
+    repos.users.upsertSeen(unique.flatMap((t) => customersOf(t, syncedAt)));
     extra?.();
     const inserted = unique.length - existing.size;
     return { inserted, updated: changed - inserted };
