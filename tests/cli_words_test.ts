@@ -60,6 +60,11 @@ Deno.test("sync summaries in words, with counts that mean what they say", async 
     assert.match(r.stderr, /^Sync completed with 1 warning in [\d.]+ s/m);
     assert.doesNotMatch(r.stderr, /completed_with_warnings/);
     assert.match(r.stderr, /^Warnings:\n {2}- Product 99999 not visible to the API token: skipped$/m);
+    const status = await cli(fx, ["sync", "--status"]);
+    assert.match(status.stdout, /^Last sync: +#\d+ completed with 1 warning \(cli, incremental\)/m);
+    const doctor = await cli(fx, ["doctor", "--offline"]);
+    assert.match(doctor.stdout, /^ +#\d+ completed with 1 warning +incremental/m);
+    assert.doesNotMatch(status.stdout + doctor.stdout, /completed_with_warnings/);
   });
 });
 

@@ -11,23 +11,22 @@
  * bar.finish();
  * ```
  */
-import type { SyncProgress, SyncSummary } from "./types.ts";
+import type { SyncStatus } from "../db/repos/sync_events.ts";
+import type { SyncProgress } from "./types.ts";
 
 /**
- * How a run ended, in words for a person ("Sync completed with 3 warnings"): the status values
- * themselves (`completed_with_warnings`) stay in JSON, events and logs.
+ * A run's status in words for a person ("completed with 3 warnings"): the status values themselves
+ * (`completed_with_warnings`) stay in JSON, sync events and logs.
  */
-export function outcomeWords(status: SyncSummary["status"], warnings: number): string {
-  switch (status) {
-    case "completed":
-      return "Sync completed";
-    case "completed_with_warnings":
-      return `Sync completed with ${warnings} warning${warnings === 1 ? "" : "s"}`;
-    case "failed":
-      return "Sync failed";
-    case "cancelled":
-      return "Sync cancelled";
-  }
+export function statusWords(status: SyncStatus, warnings: number): string {
+  return status === "completed_with_warnings"
+    ? `completed with ${warnings} warning${warnings === 1 ? "" : "s"}`
+    : status;
+}
+
+/** How a run ended, as a sentence's subject and verb: "Sync completed with 3 warnings". */
+export function outcomeWords(status: SyncStatus, warnings: number): string {
+  return `Sync ${statusWords(status, warnings)}`;
 }
 
 const PHASES: readonly SyncProgress["phase"][] = ["products", "features", "tests", "bugs", "done"];
