@@ -80,7 +80,9 @@ export async function main(args: string[], io: CliIO): Promise<number> {
     const command = await entry.load();
     return await command.run(named ? rest : args, io);
   } catch (err) {
-    io.stderr(formatCliError(err, [io.env.TESTIO_CUSTOMER_API_TOKEN, io.env.TESTIO_HTTP_TOKEN]) + "\n");
+    io.stderr(
+      formatCliError(err, [io.env.TESTIO_CUSTOMER_API_TOKEN, io.env.TESTIO_HTTP_TOKEN], entry.name) + "\n",
+    );
     return exitCodeOf(err);
   }
 }

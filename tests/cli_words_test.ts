@@ -84,7 +84,17 @@ Deno.test("a failure is told once, in one style, with one next step", async (t) 
   });
 
   await t.step("bad arguments and unknown commands use the same style", async () => {
-    for (const args of [["sync", "--bogus"], ["no-such-command"], ["problematic", "map"]]) {
+    for (
+      const args of [
+        ["sync", "--bogus"],
+        ["sync", "--wait", "-1"],
+        ["no-such-command"],
+        ["problematic", "map"],
+        ["problematic", "clear"],
+        ["migrate", "down", "x"],
+        ["demo", "--scale", "XL"],
+      ]
+    ) {
       const r = await cli(fx, args);
       assert.equal(r.code, 2, args.join(" "));
       const [first, ...rest] = r.stderr.trimEnd().split("\n");

@@ -4,7 +4,7 @@
  */
 import { AppError, ConfigError, errorMessage, InputError, SyncBusyError } from "../errors.ts";
 import { Redactor } from "../log.ts";
-import { EXIT } from "./command.ts";
+import { EXIT, helpHint } from "./command.ts";
 
 /** The exit code for an error: 2 bad arguments or settings, 3 sync lock busy, 1 anything else. */
 export function exitCodeOf(err: unknown): number {
@@ -24,13 +24,17 @@ export function formatProblem(what: string, cause?: string, next?: string): stri
   return lines.join("\n");
 }
 
-/** Formats an error for a person reading a terminal. */
-export function formatCliError(err: unknown, secrets: Iterable<string | undefined> = []): string {
+/**
+ * Formats an error for a person reading a terminal. Bad arguments to `command` that name no next
+ * step get one: the command's help.
+ */
+export function formatCliError(
+  err: unknown,
+  secrets: Iterable<string | undefined> = [],
+  command?: string,
+): string {
   const r = new Redactor(secrets);
   const app = err instanceof AppError ? err : undefined;
-  return formatProblem(
-    r.redact(errorMessage(err)),
-    app?.hint && r.redact(app.hint),
-    app?.action && r.redact(app.action),
-  );
+  const next = app?.action ?? (err instanceof InputError && command ? helpHint(command) : undefined);
+  return formatProblem(r.redact(errorMessage(err)), app?.hint && r.redact(app.hint), next && r.redact(next));
 }

@@ -100,7 +100,9 @@ Options:
     const json = values.json;
     switch (action) {
       case "list": {
-        if (rest.length) throw new InputError(`problematic list: unexpected '${rest.join(" ")}'`);
+        if (rest.length) {
+          throw new InputError(`problematic list: unexpected '${rest.join(" ")}'`, { action: USAGE_HINT });
+        }
         const productId = values["product-id"] === undefined
           ? undefined
           : positiveId(values["product-id"], "--product-id");
@@ -141,10 +143,14 @@ Options:
         return await retry(config, positiveId(rest[0], "PRODUCT_ID"), json, io);
       }
       case "clear": {
-        if (rest.length) throw new InputError(`problematic clear: unexpected '${rest.join(" ")}'`);
+        if (rest.length) {
+          throw new InputError(`problematic clear: unexpected '${rest.join(" ")}'`, { action: USAGE_HINT });
+        }
         if (!values.yes) {
-          throw new InputError("problematic clear: add --yes to forget every recorded range", {
-            hint: "Clearing cannot be undone; the next sync records ranges that still fail",
+          throw new InputError("problematic clear: nothing cleared without --yes", {
+            hint: "Clearing forgets every recorded range and cannot be undone; the next sync records " +
+              "ranges that still fail",
+            action: "Run 'testio-mcp problematic clear --yes' to clear them",
           });
         }
         const cleared = withRepos(config, (repos) => repos.problematic.clear());
