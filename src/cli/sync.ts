@@ -2,7 +2,8 @@
  * `sync`: runs a sync in the foreground with a progress bar on a terminal (plain progress lines
  * otherwise) and a summary on stderr; `--json` prints the summary on stdout. `--dry-run` shows what
  * would be fetched, `--status` what the cache holds. Exit codes: 0 completed (with or without
- * warnings), 1 failed or cancelled, 2 bad arguments, 3 another sync holds the lock.
+ * warnings), 1 failed or cancelled, 2 bad arguments, 3 another sync still holds the lock after
+ * `--wait` seconds (the wait is announced on stderr).
  */
 import { type CliIO, type Command, EXIT, helpText, parseFlags } from "./command.ts";
 import { openApp, SYNC_CACHE_MIB } from "../app.ts";
@@ -207,10 +208,11 @@ export const syncCommand: Command = {
   --dry-run           show what would be fetched per product, without writing
   --status            show what the cache holds, the last sync, the database size and whether a sync runs
   --json              print the result as JSON on stdout (progress and summary stay on stderr)
-  --wait SECONDS      how long to wait for another sync to finish (default 30)
+  --wait SECONDS      how long to wait for another sync to finish (default 30; the wait is announced
+                      on stderr with the holder's pid, host and start time)
   --env-file PATH     read settings from this file too
 Exit codes: 0 completed (with or without warnings), 1 failed or cancelled, 2 bad arguments,
-3 another sync holds the lock. Ctrl-C cancels cleanly: nothing half-written is kept.`,
+3 another sync still held the lock after the wait. Ctrl-C cancels cleanly: nothing half-written is kept.`,
   async run(args, io) {
     const flags = parseSyncFlags(args);
     if (flags.help) {
