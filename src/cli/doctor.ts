@@ -11,6 +11,7 @@
  * ```
  */
 import { type Command, EXIT, helpText, parseFlags } from "./command.ts";
+import { count } from "./count.ts";
 import { isCompiledBinary } from "./setup.ts";
 import { VERSION } from "../app.ts";
 import { type Config, describeConfig, homeEnvPath, loadConfig } from "../config.ts";
@@ -382,7 +383,7 @@ export function formatReport(r: DoctorReport): string {
   const api = r.api;
   out.push("", `API: ${api.base_url}`);
   const apiLine: Record<DoctorApi["status"], string> = {
-    valid: `✓ token valid, ${api.products_visible} product(s) visible (${api.latency_ms} ms)`,
+    valid: `✓ token valid, ${count(api.products_visible ?? 0, "product")} visible (${api.latency_ms} ms)`,
     unauthorized: "✗ HTTP 401: token rejected",
     forbidden: "✗ HTTP 403: token may not list products",
     unreachable: `✗ unreachable: ${api.message}`,

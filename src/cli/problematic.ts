@@ -3,6 +3,7 @@
  * every page size during a sync (behaviour.md §5).
  */
 import { type CliIO, type Command, EXIT, helpText, parseFlags } from "./command.ts";
+import { count } from "./count.ts";
 import { openApp } from "../app.ts";
 import { type Config, loadConfig, parseIdList } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
@@ -154,7 +155,9 @@ Options:
           });
         }
         const cleared = withRepos(config, (repos) => repos.problematic.clear());
-        io.stdout(json ? JSON.stringify({ cleared }) + "\n" : `Cleared ${cleared} problematic range(s)\n`);
+        io.stdout(
+          json ? JSON.stringify({ cleared }) + "\n" : `Cleared ${count(cleared, "problematic range")}\n`,
+        );
         return EXIT.OK;
       }
       default:

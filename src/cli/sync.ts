@@ -16,6 +16,7 @@ import { createLogger, type Logger } from "../log.ts";
 import type { DryRunReport } from "../sync/engine.ts";
 import { outcomeWords, progressPrinter, ProgressTracker } from "../sync/progress.ts";
 import type { LockHolder } from "../sync/lock.ts";
+import { count } from "./count.ts";
 import { formatProblem } from "./errors.ts";
 import { parseSince } from "../sync/scope.ts";
 import { formatStatus, syncStatus } from "../sync/status.ts";
@@ -94,11 +95,6 @@ function cliLogger(config: Config, io: CliIO): Logger {
     secrets: [config.token, config.httpToken],
     sink: (line) => io.stderr(`${line}\n`),
   });
-}
-
-/** `n` and the noun, in the singular for one ("1 API request", "2,200 bugs"). */
-function count(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
 }
 
 /** The summary of a run for a person: the outcome in words, what changed, and one next step on failure. */
