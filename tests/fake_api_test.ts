@@ -213,6 +213,13 @@ Deno.test("generator: the data covers what clients must handle (scale S)", async
     assert.ok(tests.some((x) => x.status === "waiting"), "the rule is exercised");
   });
 
+  await t.step("a test's title fits its testing type", () => {
+    for (const x of tests) {
+      assert.equal(x.title.startsWith("Usability study"), x.testing_type === "usability", x.title);
+      assert.equal(/^Rapid check|smoke test$/.test(x.title), x.testing_type === "rapid", x.title);
+    }
+  });
+
   await t.step("nothing is dated after now but the start and end of tests still to come", () => {
     const now = NOW.getTime();
     const at = (s: string | null | undefined) => s ? Date.parse(s) : -Infinity;

@@ -225,7 +225,7 @@ export function buildTest(options: BuildTestOptions): TestModel {
   const features = testFeatures(rng, ids, model, section.id);
   const focus = features[0]?.title ?? model.product.name;
   const version = `${rng.int(1, 9)}.${rng.int(0, 30)}`;
-  const title = rng.pick(TEST_TITLES).replace("{f}", focus).replace("{v}", version);
+  const title = rng.pick(TEST_TITLES[plan.testingType]).replace("{f}", focus).replace("{v}", version);
   const other = features[1]?.title ?? "the main user journeys";
   const outOfScope = rng.chance(0.05) ? null : rng.chance(0.05) ? "" : "Payments with real money";
   const review_status = reviewStatus(rng, status);

@@ -10,7 +10,7 @@
  * ```
  */
 
-import type { BugSeverity, ProductType } from "./types.ts";
+import type { BugSeverity, ProductType, TestingType } from "./types.ts";
 
 /** Brand names for products and their domains. */
 export const BRANDS = [
@@ -172,19 +172,18 @@ export const STORY_ACTIONS = [
   "use {f} in landscape mode",
 ];
 
-/** Test title templates; `{f}` is a feature title, `{v}` a version. */
-export const TEST_TITLES = [
-  "{f} regression",
-  "Release {v} smoke test",
-  "Exploratory test: {f}",
-  "Usability study: {f}",
-  "Rapid check of {f} after hotfix",
-  "Weekly regression {v}",
-  "Umlaut handling in {f} (ä ö ü)",
-  "{f} on small screens",
-  "Payment flow end-to-end {v}",
-  "Accessibility audit: {f}",
-];
+/** Test titles by testing type; `{f}` is the test's first feature, `{v}` the app version under test. */
+export const TEST_TITLES: Readonly<Record<TestingType, readonly string[]>> = {
+  coverage: [
+    "Exploratory test: {f}",
+    "Weekly regression {v}",
+    "{f} on small screens",
+    "Umlaut handling in {f} (ä ö ü)",
+  ],
+  rapid: ["Rapid check of {f} after hotfix", "Release {v} smoke test"],
+  focused: ["{f} regression", "Accessibility audit: {f}"],
+  usability: ["Usability study: {f}"],
+};
 
 /**
  * One kind of bug, told the same way in every part of the report: the title, the steps that lead to
