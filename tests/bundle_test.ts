@@ -9,13 +9,12 @@ import { VERSION } from "../src/app.ts";
 import { RUNTIME_PERMISSIONS } from "../src/cli/permissions.ts";
 import { syncedFixture } from "./helpers/fixture.ts";
 import { ROOT, structured } from "./helpers/mcp.ts";
+import { taskCommand } from "./helpers/tasks.ts";
 import { childEnv, connectStdio, runCommand } from "./helpers/stdio_process.ts";
 
 /** The `deno` arguments of the bundle task, writing to `output` instead of dist/. */
 function bundleTaskArgs(output: string): string[] {
-  const tasks =
-    (JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)) as { tasks: Record<string, string> }).tasks;
-  const words = tasks.bundle.split(/\s+/);
+  const words = taskCommand("bundle").split(/\s+/);
   assert.deepEqual(words.slice(0, 2), ["deno", "bundle"], "the bundle task runs deno bundle");
   assert.ok(words.includes("--platform") && words[words.indexOf("--platform") + 1] === "deno");
   const args = words.slice(1);
