@@ -4,6 +4,7 @@
  */
 import { AppError, ConfigError, errorMessage, InputError, SyncBusyError } from "../errors.ts";
 import { Redactor } from "../log.ts";
+import { sandboxDenial } from "../sandbox.ts";
 import { EXIT, helpHint } from "./command.ts";
 
 /** The exit code for an error: 2 bad arguments or settings, 3 sync lock busy, 1 anything else. */
@@ -34,6 +35,8 @@ export function formatCliError(
   command?: string,
 ): string {
   const r = new Redactor(secrets);
+  // Deno's own words ("run again with the --allow-… flag") are not how a task or a client starts us.
+  if (err instanceof Deno.errors.NotCapable) err = sandboxDenial(err);
   const app = err instanceof AppError ? err : undefined;
   const next = app?.action ?? (err instanceof InputError && command ? helpHint(command) : undefined);
   return formatProblem(r.redact(errorMessage(err)), app?.hint && r.redact(app.hint), next && r.redact(next));
