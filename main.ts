@@ -13,7 +13,7 @@
 import { VERSION } from "./src/version.ts";
 import { readProcessEnv } from "./src/config.ts";
 import { type CliIO, type Command, EXIT } from "./src/cli/command.ts";
-import { exitCodeOf, formatCliError } from "./src/cli/errors.ts";
+import { exitCodeOf, formatCliError, formatProblem } from "./src/cli/errors.ts";
 /**
  * Every command, in the order `--help` lists them. Each module is loaded only when its command runs:
  * a `sync` process then never loads the MCP server, and `serve` never loads the fake API, setup or
@@ -71,14 +71,19 @@ export async function main(args: string[], io: CliIO): Promise<number> {
   const named = first !== undefined && !first.startsWith("-");
   const entry = COMMANDS.find((c) => c.name === (named ? first : "serve"));
   if (!entry) {
-    io.stderr(`error: unknown command '${first}'\n  next:  run 'testio-mcp --help' for the commands\n`);
+    io.stderr(
+      formatProblem(`unknown command '${first}'`, undefined, "Run 'testio-mcp --help' for the commands") +
+        "\n",
+    );
     return EXIT.USAGE;
   }
   try {
     const command = await entry.load();
     return await command.run(named ? rest : args, io);
   } catch (err) {
-    io.stderr(formatCliError(err, [io.env.TESTIO_CUSTOMER_API_TOKEN, io.env.TESTIO_HTTP_TOKEN]) + "\n");
+    io.stderr(
+      formatCliError(err, [io.env.TESTIO_CUSTOMER_API_TOKEN, io.env.TESTIO_HTTP_TOKEN], entry.name) + "\n",
+    );
     return exitCodeOf(err);
   }
 }

@@ -8,19 +8,37 @@ import { Client, StreamableHTTPClientTransport } from "../src/mcp/sdk_client.ts"
 import type { CallToolResult } from "../src/mcp/sdk.ts";
 import { ROOT, structured } from "./helpers/mcp.ts";
 import { taskCommand } from "./helpers/tasks.ts";
-import { childEnv, connectStdio } from "./helpers/stdio_process.ts";
+import { childEnv, connectStdio, runCommand } from "./helpers/stdio_process.ts";
+import { DEMO_FAILING_OFFSET } from "../src/cli/demo.ts";
 
 /**
- * `deno` arguments of the demo task (its permission flags, with `$HOME` expanded as the task shell
- * does), with main.ts made absolute.
+ * `deno` arguments of a task (its permission flags, with `$HOME` expanded as the task shell does),
+ * with main.ts made absolute.
  */
-function demoTaskArgs(env: Record<string, string>, extra: string[] = []): string[] {
-  const words = taskCommand("demo").split(/\s+/);
+function taskArgs(task: string, env: Record<string, string>, extra: string[] = []): string[] {
+  const words = taskCommand(task).split(/\s+/);
   assert.equal(words[0], "deno");
   return [
     ...words.slice(1).map((w) => (w === "main.ts" ? `${ROOT}main.ts` : w.replaceAll("$HOME", env.HOME))),
     ...extra,
   ];
+}
+
+/** The review state every test of a status has in the demo (cancelled ones may have failed it). */
+const REVIEW_OF: Record<string, string | null> = {
+  initialized: null,
+  waiting: "review_in_progress",
+  running: "review_successful",
+  locked: "review_successful",
+  customer_finalized: "review_successful",
+  archived: "review_successful",
+};
+
+interface DemoTest {
+  id: number;
+  status: string;
+  review_status: string | null;
+  start_at: string;
 }
 
 interface Product {
@@ -33,7 +51,7 @@ interface Product {
 /** Starts the demo over stdio and times how long until it answers its first tool call. */
 async function startDemo(env: Record<string, string>) {
   const started = performance.now();
-  const server = await connectStdio(Deno.execPath(), demoTaskArgs(env), env, ROOT);
+  const server = await connectStdio(Deno.execPath(), taskArgs("demo", env), env, ROOT);
   const products = structured<{ products: Product[] }>(await server.call("list_products")).products;
   return { server, products, readyMs: performance.now() - started };
 }
@@ -62,6 +80,44 @@ Deno.test("demo: serves MCP on synthetic data, restarts from its cache, and over
       assert.ok(structured<{ tests: unknown[] }>(tests).tests.length > 0);
     });
 
+    await t.step("the demo data hangs together and has a problematic range to show", async () => {
+      await using server = await connectStdio(Deno.execPath(), taskArgs("demo", env), env, ROOT);
+      const now = new Date().toISOString();
+      for (const p of firstProducts) {
+        const { tests } = structured<{ tests: DemoTest[] }>(
+          await server.call("list_tests", { product_id: p.id, per_page: 200 }),
+        );
+        for (const x of tests) {
+          assert.equal(x.review_status, REVIEW_OF[x.status] ?? x.review_status, `test ${x.id} ${x.status}`);
+          if (x.start_at > now) assert.ok(["initialized", "waiting"].includes(x.status), `test ${x.id}`);
+        }
+      }
+      const { users } = structured<{ users: { last_activity: string | null }[] }>(
+        await server.call("list_users", { per_page: 200 }),
+      );
+      assert.ok(users.every((u) => u.last_activity === null || u.last_activity <= now), "no activity ahead");
+
+      const problematic = structured<{ count: number; ranges: { offsets: number[] }[] }>(
+        await server.call("get_problematic_tests"),
+      );
+      assert.equal(problematic.count, 1);
+      assert.deepEqual(problematic.ranges[0].offsets, [DEMO_FAILING_OFFSET, DEMO_FAILING_OFFSET]);
+      assert.match(server.stderr(), /one test-list page of the demo API fails on purpose/);
+    });
+
+    await t.step("`deno task problematic list` shows the range of the demo cache", async () => {
+      const demoEnv = { ...env, TESTIO_DB_PATH: `${home}/.testio-mcp/demo-S.db` };
+      const out = await runCommand(Deno.execPath(), taskArgs("problematic", demoEnv, ["list"]), {
+        env: demoEnv,
+        cwd: ROOT,
+      });
+      assert.equal(out.code, 0, out.stderr);
+      assert.match(
+        out.stdout,
+        new RegExp(`^#1 product \\d+ offsets ${DEMO_FAILING_OFFSET}: before test \\d+`),
+      );
+    });
+
     await t.step("second start: reuses the synced demo cache and is ready sooner", async () => {
       Deno.statSync(`${home}/.testio-mcp/demo-S.db`);
       const { server, products, readyMs } = await startDemo(env);
@@ -77,7 +133,7 @@ Deno.test("demo: serves MCP on synthetic data, restarts from its cache, and over
 
     await t.step("--transport http serves Streamable HTTP on loopback", async () => {
       const child = new Deno.Command(Deno.execPath(), {
-        args: demoTaskArgs(env, ["--transport", "http", "--port", "0"]),
+        args: taskArgs("demo", env, ["--transport", "http", "--port", "0"]),
         env,
         clearEnv: true,
         cwd: ROOT,

@@ -199,6 +199,75 @@ Deno.test("generator: the data covers what clients must handle (scale S)", async
     assert.ok(bugs.every((b) => Array.isArray(b.steps) && b.steps.every((s) => typeof s === "string")));
   });
 
+  await t.step("review states fit the test status", () => {
+    for (const x of tests) {
+      const expected = x.status === "initialized"
+        ? null
+        : x.status === "waiting"
+        ? "review_in_progress"
+        : x.status === "cancelled"
+        ? x.review_status
+        : "review_successful";
+      assert.equal(x.review_status, expected, `test ${x.id} is ${x.status}`);
+    }
+    assert.ok(tests.some((x) => x.status === "waiting"), "the rule is exercised");
+  });
+
+  await t.step("a test's title fits its testing type", () => {
+    for (const x of tests) {
+      assert.equal(x.title.startsWith("Usability study"), x.testing_type === "usability", x.title);
+      assert.equal(/^Rapid check|smoke test$/.test(x.title), x.testing_type === "rapid", x.title);
+    }
+  });
+
+  await t.step("nothing is dated after now but the start and end of tests still to come", () => {
+    const now = NOW.getTime();
+    const at = (s: string | null | undefined) => s ? Date.parse(s) : -Infinity;
+    for (const x of tests) {
+      if (at(x.start_at) > now) assert.ok(["initialized", "waiting"].includes(x.status), `test ${x.id}`);
+      if (at(x.end_at) > now) assert.ok(["initialized", "waiting", "running"].includes(x.status), `${x.id}`);
+      for (const r of x.reviews) assert.ok(at(r.reviewed_at) <= now, `review of test ${x.id}`);
+    }
+    for (const b of bugs) {
+      assert.ok(at(b.reported_at) <= now, `bug ${b.id} reported`);
+      assert.ok(at(b.exported_at) <= now, `bug ${b.id} exported`);
+    }
+  });
+
+  await t.step("a bug's title, steps and results are about the same feature and elements", () => {
+    const elements = [
+      "button",
+      "arrow",
+      "menu",
+      "picker",
+      "field",
+      "icon",
+      "dropdown",
+      "banner",
+      "label",
+      "toast",
+    ]
+      .map((e) => new RegExp(`\\bthe [a-z]+ ${e}\\b`, "gi"));
+    const named = (text: string) => new Set(elements.flatMap((re) => text.toLowerCase().match(re) ?? []));
+    for (const test of tests) {
+      for (const b of d.bugsOf(test.id)) {
+        const feature = (b.feature?.title ?? "the start page").toLowerCase();
+        assert.ok(b.title.toLowerCase().includes(feature), `bug ${b.id} "${b.title}" names ${feature}`);
+        assert.ok(
+          b.steps.some((step) => step.toLowerCase().includes(feature)),
+          `bug ${b.id} steps: ${b.steps}`,
+        );
+        const told = named([b.title, b.actual_result ?? "", b.expected_result ?? ""].join(" "));
+        for (const e of named(b.steps.join(" "))) {
+          assert.ok(
+            told.has(e) || b.title.toLowerCase().includes(e),
+            `bug ${b.id} "${b.title}": step about ${e}`,
+          );
+        }
+      }
+    }
+  });
+
   await t.step("rejected bugs mostly carry exactly one canned reject text", () => {
     const texts = REJECT_REASONS.map((r) => r.default_comment);
     const cannedIn = (b: RawBug) =>

@@ -152,7 +152,7 @@ Deno.test("get_problematic_tests and `problematic list|map|clear`", async (t) =>
     await assert.rejects(problematicCommand.run([], captureIO(fx.env)), InputError);
     const io = captureIO(fx.env);
     assert.equal(await problematicCommand.run(["clear", "--yes"], io), 0);
-    assert.equal(io.out(), "Cleared 3 problematic range(s)\n");
+    assert.equal(io.out(), "Cleared 3 problematic ranges\n");
     assert.equal(structured<{ count: number }>(await mcp.call("get_problematic_tests")).count, 0);
   });
 });

@@ -62,12 +62,20 @@ export function parseFlags<O extends NonNullable<ParseArgsConfig["options"]>>(
   try {
     return parseArgs({ args, options: { ...COMMON_OPTIONS, ...options }, allowPositionals, strict: true });
   } catch (err) {
-    const msg = (err as Error).message.replace(/\. To specify a positional argument.*$/s, "");
-    throw new InputError(`${command}: ${msg}`, {
-      action: `Run 'testio-mcp ${command} --help' for the flags`,
+    // node:util explains in further sentences and lines; the first says what is wrong.
+    const [msg, ...more] = (err as Error).message.split(/(?<=\.)\s+|\n/);
+    const dash = more.join(" ").match(/use '(--[\w-]+)=-XYZ'/);
+    throw new InputError(`${command}: ${msg.replace(/\.$/, "")}`, {
+      hint: dash ? `A value that starts with a dash is written as ${dash[1]}=VALUE` : undefined,
+      action: helpHint(command),
       cause: err,
     });
   }
+}
+
+/** The next step after bad arguments to `command`: its help. */
+export function helpHint(command: string): string {
+  return `Run 'testio-mcp ${command} --help' for the flags`;
 }
 
 /** Formats a command's help. */

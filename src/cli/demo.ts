@@ -15,9 +15,18 @@ import { InputError } from "../errors.ts";
 import { commandLogger, openApp } from "../app.ts";
 import { startFakeApi } from "../testio/fake/server.ts";
 import { startOfUtcDay } from "../testio/fake/generator.ts";
-import type { Scale } from "../testio/fake/dataset.ts";
+import type { FakeDataset, Scale } from "../testio/fake/dataset.ts";
+import { formatProblem } from "./errors.ts";
 
 const DEMO_TOKEN = "demo-token-not-secret";
+/**
+ * The test-list offset that answers HTTP 500 in the demo, on the product with the most tests: the
+ * sync narrows the failing page down to it and records a problematic range, so `get_problematic_tests`
+ * and `problematic list` have something to show.
+ */
+export const DEMO_FAILING_OFFSET = 30;
+/** The demo API is on loopback: a retry needs no pause. */
+const DEMO_RETRY_BASE_MS = 10;
 
 interface DemoPin {
   seed: number;
@@ -61,9 +70,17 @@ function preparePin(dbPath: string, seed: number, fresh: boolean): { pin: DemoPi
   return { pin, synced: false };
 }
 
+/** The product whose test list fails at {@link DEMO_FAILING_OFFSET}: the one with the most tests. */
+function failingProduct(dataset: FakeDataset): number | undefined {
+  const [largest] = [...dataset.products].sort((a, b) =>
+    dataset.testsOf(b.id).length - dataset.testsOf(a.id).length
+  );
+  return largest && dataset.testsOf(largest.id).length > DEMO_FAILING_OFFSET ? largest.id : undefined;
+}
+
 function banner(
   url: string | null,
-  counts: { products: number; tests: number; bugs: number },
+  counts: { products: number; tests: number; bugs: number; problematic: number },
   dbPath: string,
 ) {
   const where = url ? `Streamable HTTP at ${url}` : "stdio (connect an MCP client to this process)";
@@ -73,7 +90,12 @@ served over ${where}. Cache: ${dbPath}
 Try asking your assistant:
   • "Which products are there and how many bugs does each have?"
   • "How is the newest running test of the first product going?"
-  • "Which features produce the most rejected bugs this quarter?"
+  • "Which features produce the most rejected bugs this quarter?"${
+    counts.problematic
+      ? `
+  • "Did the last sync miss any tests?" (one test-list page of the demo API fails on purpose)`
+      : ""
+  }
 `;
 }
 
@@ -88,7 +110,9 @@ export const demoCommand: Command = {
   --scale S|M|L           size of the synthetic data (default S)
   --seed N                generator seed (default 1)
   --fresh                 rebuild the demo cache instead of reusing it
-The demo cache lives beside TESTIO_DB_PATH as demo-<scale>.db; your real cache is never touched.`,
+The demo cache lives beside TESTIO_DB_PATH as demo-<scale>.db; your real cache is never touched.
+One test-list page of the demo API fails on purpose, so the sync records a problematic range:
+TESTIO_DB_PATH=~/.testio-mcp/demo-S.db deno task problematic list shows it.`,
   async run(args, io) {
     const own = ["--scale", "--seed"];
     const serveArgs: string[] = [];
@@ -127,6 +151,8 @@ The demo cache lives beside TESTIO_DB_PATH as demo-<scale>.db; your real cache i
       now: new Date(pin.now),
       token: DEMO_TOKEN,
     });
+    const failing = failingProduct(api.dataset);
+    if (failing !== undefined) api.setFaults({ failOffsets: { [failing]: [DEMO_FAILING_OFFSET] } });
     const config = loadConfig({
       env: io.env,
       envFile: values["env-file"],
@@ -139,12 +165,14 @@ The demo cache lives beside TESTIO_DB_PATH as demo-<scale>.db; your real cache i
       },
     });
     const log = commandLogger(config);
-    await using app = openApp(config, log);
+    await using app = openApp(config, log, { client: { retryBaseMs: DEMO_RETRY_BASE_MS } });
     if (!synced) {
       log.info("syncing the demo data", { scale, db: dbPath });
       const summary = await app.engine.run({ mode: "full", trigger: "cli", signal: io.signal });
-      if (summary.status === "failed" || summary.status === "cancelled") {
-        io.stderr(`demo sync ${summary.status}: ${summary.error ?? summary.warnings.join("; ")}\n`);
+      // Ctrl-C during the sync needs no explanation.
+      if (summary.status === "cancelled") return EXIT.FAILED;
+      if (summary.status === "failed") {
+        io.stderr(formatProblem(`the demo sync failed: ${summary.error}`, undefined, summary.next) + "\n");
         return EXIT.FAILED;
       }
       log.info("demo data synced", { ms: summary.duration_ms, tests: summary.tests_discovered });
@@ -155,6 +183,7 @@ The demo cache lives beside TESTIO_DB_PATH as demo-<scale>.db; your real cache i
       products: app.repos.products.count(),
       tests: app.repos.tests.count(),
       bugs: app.repos.bugs.count(),
+      problematic: app.repos.problematic.count(),
     };
     return await serveApp(app, {
       transport,

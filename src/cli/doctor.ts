@@ -11,6 +11,7 @@
  * ```
  */
 import { type Command, EXIT, helpText, parseFlags } from "./command.ts";
+import { count } from "./count.ts";
 import { isCompiledBinary } from "./setup.ts";
 import { VERSION } from "../app.ts";
 import { type Config, describeConfig, homeEnvPath, loadConfig } from "../config.ts";
@@ -21,6 +22,7 @@ import type { SyncStatus } from "../db/repos/sync_events.ts";
 import { AppError, ConfigError, errorMessage } from "../errors.ts";
 import { silentLogger } from "../log.ts";
 import { readSyncLock } from "../sync/lock.ts";
+import { statusWords } from "../sync/progress.ts";
 import { TestIOClient } from "../testio/client.ts";
 
 /** A short probe: doctor is run when something already feels slow. */
@@ -40,6 +42,7 @@ export interface SettingsSource {
 export interface DoctorSync {
   id: number;
   status: SyncStatus;
+  warning_count: number;
   trigger: string;
   mode: string;
   started_at: string;
@@ -184,6 +187,7 @@ function inspectDatabase(config: Config, problems: Finding[], notes: Finding[]):
     report.recent_syncs = repos.syncEvents.recent(RECENT_SYNCS).map((e) => ({
       id: e.id,
       status: e.status,
+      warning_count: e.warnings.length,
       trigger: e.trigger,
       mode: e.mode,
       started_at: e.started_at,
@@ -372,7 +376,7 @@ export function formatReport(r: DoctorReport): string {
     for (const e of db.recent_syncs) {
       const took = e.duration_ms === null ? "" : `  ${(e.duration_ms / 1000).toFixed(1)} s`;
       out.push(
-        `    #${e.id} ${e.status.padEnd(23)} ${e.mode.padEnd(11)} ${
+        `    #${e.id} ${statusWords(e.status, e.warning_count).padEnd(30)} ${e.mode.padEnd(11)} ${
           e.trigger.padEnd(10)
         } ${e.started_at}${took}${e.error ? `  ${e.error}` : ""}`,
       );
@@ -381,7 +385,7 @@ export function formatReport(r: DoctorReport): string {
   const api = r.api;
   out.push("", `API: ${api.base_url}`);
   const apiLine: Record<DoctorApi["status"], string> = {
-    valid: `✓ token valid, ${api.products_visible} product(s) visible (${api.latency_ms} ms)`,
+    valid: `✓ token valid, ${count(api.products_visible ?? 0, "product")} visible (${api.latency_ms} ms)`,
     unauthorized: "✗ HTTP 401: token rejected",
     forbidden: "✗ HTTP 403: token may not list products",
     unreachable: `✗ unreachable: ${api.message}`,

@@ -5,7 +5,7 @@
 import { AppError, ConfigError, errorMessage, InputError, SyncBusyError } from "../errors.ts";
 import { Redactor } from "../log.ts";
 import { sandboxDenial } from "../sandbox.ts";
-import { EXIT } from "./command.ts";
+import { EXIT, helpHint } from "./command.ts";
 
 /** The exit code for an error: 2 bad arguments or settings, 3 sync lock busy, 1 anything else. */
 export function exitCodeOf(err: unknown): number {
@@ -14,15 +14,30 @@ export function exitCodeOf(err: unknown): number {
   return EXIT.FAILED;
 }
 
-/** Formats an error for a person reading a terminal. */
-export function formatCliError(err: unknown, secrets: Iterable<string | undefined> = []): string {
+/**
+ * A failure as every command prints it: `error: what`, then `  cause: …` and `  next:  …` when known.
+ * One style for the whole command line, whether the failure is thrown or reported in a summary.
+ */
+export function formatProblem(what: string, cause?: string, next?: string): string {
+  const lines = [`error: ${what}`];
+  if (cause) lines.push(`  cause: ${cause}`);
+  if (next) lines.push(`  next:  ${next}`);
+  return lines.join("\n");
+}
+
+/**
+ * Formats an error for a person reading a terminal. Bad arguments to `command` that name no next
+ * step get one: the command's help.
+ */
+export function formatCliError(
+  err: unknown,
+  secrets: Iterable<string | undefined> = [],
+  command?: string,
+): string {
   const r = new Redactor(secrets);
   // Deno's own words ("run again with the --allow-… flag") are not how a task or a client starts us.
   if (err instanceof Deno.errors.NotCapable) err = sandboxDenial(err);
-  const lines = [`error: ${r.redact(errorMessage(err))}`];
-  if (err instanceof AppError) {
-    if (err.hint) lines.push(`  cause: ${r.redact(err.hint)}`);
-    if (err.action) lines.push(`  next:  ${r.redact(err.action)}`);
-  }
-  return lines.join("\n");
+  const app = err instanceof AppError ? err : undefined;
+  const next = app?.action ?? (err instanceof InputError && command ? helpHint(command) : undefined);
+  return formatProblem(r.redact(errorMessage(err)), app?.hint && r.redact(app.hint), next && r.redact(next));
 }

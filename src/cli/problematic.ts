@@ -3,6 +3,7 @@
  * every page size during a sync (docs/domain.md, Page recovery).
  */
 import { type CliIO, type Command, EXIT, helpText, parseFlags } from "./command.ts";
+import { count } from "./count.ts";
 import { commandLogger, openApp, openCache } from "../app.ts";
 import { type Config, loadConfig, parseIdList } from "../config.ts";
 import type { Repositories } from "../db/repos/index.ts";
@@ -86,7 +87,9 @@ Options:
     const json = values.json;
     switch (action) {
       case "list": {
-        if (rest.length) throw new InputError(`problematic list: unexpected '${rest.join(" ")}'`);
+        if (rest.length) {
+          throw new InputError(`problematic list: unexpected '${rest.join(" ")}'`, { action: USAGE_HINT });
+        }
         const productId = values["product-id"] === undefined
           ? undefined
           : positiveId(values["product-id"], "--product-id");
@@ -127,14 +130,20 @@ Options:
         return await retry(config, positiveId(rest[0], "PRODUCT_ID"), json, io);
       }
       case "clear": {
-        if (rest.length) throw new InputError(`problematic clear: unexpected '${rest.join(" ")}'`);
+        if (rest.length) {
+          throw new InputError(`problematic clear: unexpected '${rest.join(" ")}'`, { action: USAGE_HINT });
+        }
         if (!values.yes) {
-          throw new InputError("problematic clear: add --yes to forget every recorded range", {
-            hint: "Clearing cannot be undone; the next sync records ranges that still fail",
+          throw new InputError("problematic clear: nothing cleared without --yes", {
+            hint: "Clearing forgets every recorded range and cannot be undone; the next sync records " +
+              "ranges that still fail",
+            action: "Run 'testio-mcp problematic clear --yes' to clear them",
           });
         }
         const cleared = withRepos(config, (repos) => repos.problematic.clear());
-        io.stdout(json ? JSON.stringify({ cleared }) + "\n" : `Cleared ${cleared} problematic range(s)\n`);
+        io.stdout(
+          json ? JSON.stringify({ cleared }) + "\n" : `Cleared ${count(cleared, "problematic range")}\n`,
+        );
         return EXIT.OK;
       }
       default:

@@ -2,7 +2,8 @@
  * `sync`: runs a sync in the foreground with a progress bar on a terminal (plain progress lines
  * otherwise) and a summary on stderr; `--json` prints the summary on stdout. `--dry-run` shows what
  * would be fetched, `--status` what the cache holds. Exit codes: 0 completed (with or without
- * warnings), 1 failed or cancelled, 2 bad arguments, 3 another sync holds the lock.
+ * warnings), 1 failed or cancelled, 2 bad arguments, 3 another sync still holds the lock after
+ * `--wait` seconds (the wait is announced on stderr).
  */
 import { type CliIO, type Command, EXIT, helpText, parseFlags } from "./command.ts";
 import { commandLogger, openApp, openCache, SYNC_CACHE_MIB } from "../app.ts";
@@ -12,7 +13,10 @@ import { acquireSyncLock } from "../sync/lock.ts";
 import { InputError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { DryRunReport } from "../sync/engine.ts";
-import { progressPrinter, ProgressTracker } from "../sync/progress.ts";
+import { outcomeWords, progressPrinter, ProgressTracker } from "../sync/progress.ts";
+import type { LockHolder } from "../sync/lock.ts";
+import { count } from "./count.ts";
+import { formatProblem } from "./errors.ts";
 import { parseSince } from "../sync/scope.ts";
 import { formatStatus, syncStatus } from "../sync/status.ts";
 import type { SyncMode, SyncSummary } from "../sync/types.ts";
@@ -98,23 +102,37 @@ function cliLogger(config: Config, io: CliIO): Logger {
   });
 }
 
-/** The summary of a run for a person. */
+/** The summary of a run for a person: the outcome in words, what changed, and one next step on failure. */
 export function formatSummary(s: SyncSummary): string {
+  const seconds = (s.duration_ms / 1000).toFixed(1);
+  const ended = s.status === "failed" || s.status === "cancelled" ? `after ${seconds} s` : `in ${seconds} s`;
   const lines = [
-    `Sync ${s.status} in ${(s.duration_ms / 1000).toFixed(1)} s${
+    `${outcomeWords(s.status, s.warnings.length)} ${ended}${
       s.event_id === null ? "" : ` (event #${s.event_id})`
-    }: ` +
-    `${s.products_synced} products, ${s.features_synced} features, ${s.user_stories_synced} user stories, ` +
-    `${s.tests_discovered} new tests, ${s.tests_updated} tests updated, ${s.bugs_synced} bugs, ` +
-    `${s.requests_made} API requests`,
+    }: ` + [
+      count(s.products_synced, "product"),
+      count(s.features_synced, "feature"),
+      count(s.user_stories_synced, "user story", "user stories"),
+      count(s.tests_discovered, "new test"),
+      count(s.tests_updated, "test updated", "tests updated"),
+      count(s.bugs_synced, "bug"),
+      count(s.requests_made, "API request"),
+    ].join(", "),
   ];
-  if (s.error) lines.push(`Error: ${s.error}`);
+  if (s.status === "failed") lines.push(formatProblem(s.error ?? "the sync stopped", undefined, s.next));
   if (s.warnings.length) {
-    lines.push(`Warnings (${s.warnings.length}):`);
+    lines.push("Warnings:");
     for (const w of s.warnings.slice(0, 20)) lines.push(`  - ${w}`);
     if (s.warnings.length > 20) lines.push(`  … and ${s.warnings.length - 20} more (see the sync event)`);
   }
   return lines.join("\n") + "\n";
+}
+
+/** The line shown while another sync holds the lock, so that the wait is not mistaken for a hang. */
+export function lockWaitLine(holder: LockHolder | null, waitMs: number): string {
+  const who = holder ? ` (pid ${holder.pid} on ${holder.host}, started ${holder.started_at})` : "";
+  return `Another sync holds the lock${who}: waiting up to ${Math.ceil(waitMs / 1000)} s for it to ` +
+    "finish (--wait SECONDS changes this)\n";
 }
 
 function formatDryRun(r: DryRunReport): string {
@@ -173,6 +191,7 @@ async function runSync(flags: SyncFlags, config: Config, io: CliIO): Promise<num
     trigger: "cli",
     signal: io.signal,
     lockWaitMs: flags.lockWaitMs,
+    onLockWait: (holder, waitMs) => io.stderr(lockWaitLine(holder, waitMs)),
     onProgress: (p) => printer.update(tracker.update(p)),
   });
   printer.finish();
@@ -203,12 +222,13 @@ export const syncCommand: Command = {
   --dry-run           show what would be fetched per product, without writing
   --status            show what the cache holds, the last sync, the database size and whether a sync runs
   --json              print the result as JSON on stdout (progress and summary stay on stderr)
-  --wait SECONDS      how long to wait for another sync to finish (default 30)
+  --wait SECONDS      how long to wait for another sync to finish (default 30; the wait is announced
+                      on stderr with the holder's pid, host and start time)
   --rebuild           keep the cache file aside as <file>.damaged-<time> (nothing is deleted) and sync a
                       new one from scratch: the way out of a damaged cache
   --env-file PATH     read settings from this file too
 Exit codes: 0 completed (with or without warnings), 1 failed or cancelled, 2 bad arguments,
-3 another sync holds the lock. Ctrl-C cancels cleanly: nothing half-written is kept.`,
+3 another sync still held the lock after the wait. Ctrl-C cancels cleanly: nothing half-written is kept.`,
   async run(args, io) {
     const flags = parseSyncFlags(args);
     if (flags.help) {

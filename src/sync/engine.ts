@@ -25,7 +25,7 @@
  */
 import type { Config } from "../config.ts";
 import type { Repositories } from "../db/repos/index.ts";
-import { errorMessage, missingTokenError } from "../errors.ts";
+import { AppError, errorMessage, missingTokenError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { TestIOClient } from "../testio/client.ts";
 import type { ApiProduct } from "../testio/schemas.ts";
@@ -35,6 +35,7 @@ import { dryRun, type DryRunReport } from "./dry_run.ts";
 import { acquireSyncLock, LOCK_WAIT_MS } from "./lock.ts";
 import { PAGE_SIZE } from "./pages.ts";
 import { type Counters, type Pipelines, type Run, syncProduct } from "./pipeline.ts";
+import { outcomeWords } from "./progress.ts";
 import { type BugBatch, Refresher } from "./refresh.ts";
 import { areFeaturesStale, ttlCutoff } from "./rules.ts";
 import { resolveScope, resolveSince } from "./scope.ts";
@@ -135,6 +136,7 @@ export class SyncEngine implements Disposable, AsyncDisposable {
       waitMs: opts.lockWaitMs ?? this.#lockWaitMs,
       signal,
       log: this.#log,
+      onWait: opts.onLockWait,
     });
     const repos = this.#repos;
     const orphans = repos.syncEvents.failOrphans("The process running this sync ended before it finished");
@@ -168,6 +170,7 @@ export class SyncEngine implements Disposable, AsyncDisposable {
 
     let status: SyncSummary["status"];
     let error: string | undefined;
+    let next: string | undefined;
     try {
       await this.#phases({ client, scope, since, mode, signal, stop, eventId, counters, warnings, progress });
       status = warnings.length ? "completed_with_warnings" : "completed";
@@ -178,6 +181,7 @@ export class SyncEngine implements Disposable, AsyncDisposable {
       } else {
         status = "failed";
         error = this.#log.redactor.redact(failureText(err, this.#config.dbPath));
+        if (err instanceof AppError && err.action) next = this.#log.redactor.redact(err.action);
       }
     }
     const summary: SyncSummary = {
@@ -188,6 +192,7 @@ export class SyncEngine implements Disposable, AsyncDisposable {
       duration_ms: Math.round(performance.now() - started),
       warnings: warnings.map((w) => this.#log.redactor.redact(w)),
       ...(error ? { error } : {}),
+      ...(next ? { next } : {}),
     };
     repos.syncEvents.finish(eventId, {
       status,
@@ -195,8 +200,13 @@ export class SyncEngine implements Disposable, AsyncDisposable {
       warnings: summary.warnings,
       error: error ?? null,
     });
-    progress({ phase: "done", done: 1, total: 1, message: `Sync ${status}` });
-    const level = status === "failed" ? "error" : status === "completed" ? "info" : "warn";
+    progress({ phase: "done", done: 1, total: 1, message: outcomeWords(status, summary.warnings.length) });
+    // A command-line run prints its own summary: at warn or error level the log would repeat it.
+    const level = status === "completed" || opts.trigger === "cli"
+      ? "info"
+      : status === "failed"
+      ? "error"
+      : "warn";
     this.#log[level]("sync finished", {
       event: eventId,
       status,

@@ -59,6 +59,8 @@ export interface AcquireLockOptions {
   silentMs?: number;
   signal?: AbortSignal;
   log?: Logger;
+  /** Called once, when the lock is busy and the wait begins, with the holder being waited for. */
+  onWait?: (holder: LockHolder | null, waitMs: number) => void;
 }
 
 /** Default wait for a busy lock. */
@@ -312,10 +314,17 @@ export async function acquireSyncLock(options: AcquireLockOptions): Promise<Sync
   const staleMs = options.staleMs ?? LOCK_STALE_MS;
   const silentMs = options.silentMs ?? LOCK_SILENT_MS;
   const holder: LockHolder = { pid: Deno.pid, host: hostName(), started_at: new Date().toISOString() };
+  let waiting = false;
+  const waitFor = (busyHolder: LockHolder | null) => {
+    if (waiting) return;
+    waiting = true;
+    options.onWait?.(busyHolder, Math.max(0, deadline - Date.now()));
+  };
 
   const key = keyOf(options.dbPath);
   for (let local = inProcess.get(key); local; local = inProcess.get(key)) {
     if (Date.now() >= deadline) throw busy(local.holder);
+    waitFor(local.holder);
     await sleep(deadline - Date.now(), options.signal, local.released);
   }
   const release = Promise.withResolvers<void>();
@@ -338,7 +347,10 @@ export async function acquireSyncLock(options: AcquireLockOptions): Promise<Sync
         continue;
       }
       if (state && Date.now() >= deadline) throw busy(state.holder);
-      if (state) await sleep(Math.min(pollMs, deadline - Date.now()), options.signal);
+      if (state) {
+        waitFor(state.holder);
+        await sleep(Math.min(pollMs, deadline - Date.now()), options.signal);
+      }
     }
   } catch (err) {
     releaseLocal();

@@ -10,7 +10,7 @@
  * declare const apiTest: ApiTest;
  * declare const a: ApiFeature[], b: ApiFeature[];
  * const input = testInput(apiTest);
- * const users = customersOf(apiTest);
+ * const users = customersOf(apiTest, new Date().toISOString());
  * const merged = mergeFeatures([{ sectionId: 11, features: a }, { sectionId: 12, features: b }]);
  * ```
  */
@@ -77,9 +77,14 @@ export function testInput(t: ApiTest): TestInput {
   };
 }
 
-/** Customer users named by a test (creator and submitter), seen when the test starts. */
-export function customersOf(t: ApiTest): UserSighting[] {
-  const seenAt = t.start_at ?? t.end_at;
+/**
+ * Customer users named by a test (creator and submitter), seen when the test starts. A test that
+ * starts after `syncedAt` gives no time: the API does not say when it was planned, and its start
+ * would date the customer's activity in the future.
+ */
+export function customersOf(t: ApiTest, syncedAt: string): UserSighting[] {
+  const startAt = t.start_at ?? t.end_at;
+  const seenAt = startAt !== null && Date.parse(startAt) > Date.parse(syncedAt) ? null : startAt;
   const names = new Set([t.created_by, t.submitted_by].filter((n): n is string => !!n));
   return [...names].map((username) => ({ username, user_type: "customer", seen_at: seenAt }));
 }

@@ -160,7 +160,7 @@ export async function syncProduct(
   if (walk.staleLeft.length) {
     shared.testsNote(p, `Tests of ${p.name}: refreshing ${walk.staleLeft.length} stale tests`);
     for (const [id, outcome] of await refresher.tests(walk.staleLeft, signal)) {
-      if (outcome.ok) counters.tests_updated++;
+      if (outcome.ok) counters.tests_updated += outcome.updated ? 1 : 0;
       else if (outcome.cancelled) throwIfCancelled(signal);
       else {
         unreadTests.add(id);

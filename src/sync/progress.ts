@@ -14,7 +14,23 @@
  * bar.finish();
  * ```
  */
+import type { SyncStatus } from "../db/repos/sync_events.ts";
 import type { SyncProgress } from "./types.ts";
+
+/**
+ * A run's status in words for a person ("completed with 3 warnings"): the status values themselves
+ * (`completed_with_warnings`) stay in JSON, sync events and logs.
+ */
+export function statusWords(status: SyncStatus, warnings: number): string {
+  return status === "completed_with_warnings"
+    ? `completed with ${warnings} warning${warnings === 1 ? "" : "s"}`
+    : status;
+}
+
+/** How a run ended, as a sentence's subject and verb: "Sync completed with 3 warnings". */
+export function outcomeWords(status: SyncStatus, warnings: number): string {
+  return `Sync ${statusWords(status, warnings)}`;
+}
 
 const PHASES: readonly SyncProgress["phase"][] = ["products", "features", "tests", "bugs", "done"];
 
@@ -62,7 +78,8 @@ export interface ProgressSink {
 
 /**
  * Draws progress for a person: a bar redrawn in place on a terminal, otherwise plain lines, at most one
- * a second beyond the first report of each phase.
+ * a second beyond the first report of each phase. The end of the run is left to the summary that
+ * follows (a line "100% done" would stand beside a failure).
  */
 export function progressPrinter(sink: ProgressSink): { update(p: OverallProgress): void; finish(): void } {
   const width = 28;
@@ -71,6 +88,7 @@ export function progressPrinter(sink: ProgressSink): { update(p: OverallProgress
   let drawn = false;
   return {
     update(p) {
+      if (p.phase === "done") return;
       const pct = Math.round((p.progress / p.total) * 100);
       if (sink.isTerminal) {
         const filled = Math.round((p.progress / p.total) * width);

@@ -31,7 +31,7 @@ export interface SyncDeps {
 
 /** The outcome of refreshing one entity. */
 export type RefreshOutcome =
-  | { ok: true; inserted?: boolean }
+  | { ok: true; inserted?: boolean; updated?: boolean }
   | {
     ok: false;
     /** The API says it does not exist (404). */
@@ -112,7 +112,7 @@ export class Refresher {
         };
       }
       const written = writeTests(this.#deps.repos, [test], new Date().toISOString());
-      return { ok: true, inserted: written.inserted > 0 };
+      return { ok: true, inserted: written.inserted > 0, updated: written.updated > 0 };
     } catch (err) {
       return failure(err);
     }

@@ -15,6 +15,7 @@ import { databaseFileBytes } from "../db/database.ts";
 import type { CacheCounts, Repositories } from "../db/repos/index.ts";
 import type { SyncEvent } from "../db/repos/sync_events.ts";
 import { type LockHolder, readSyncLock } from "./lock.ts";
+import { statusWords } from "./progress.ts";
 
 /** What `sync --status` reports. */
 export interface SyncStatusReport {
@@ -26,6 +27,7 @@ export interface SyncStatusReport {
       SyncEvent,
       "id" | "trigger" | "mode" | "status" | "started_at" | "finished_at" | "duration_ms" | "error"
     >
+      & { warning_count: number }
     | null;
   /** When the newest successful run finished. */
   last_completed_at: string | null;
@@ -49,6 +51,7 @@ export function syncStatus(repos: Repositories, dbPath: string): SyncStatusRepor
         finished_at: last.finished_at,
         duration_ms: last.duration_ms,
         error: last.error,
+        warning_count: last.warnings.length,
       }
       : null,
     last_completed_at: repos.syncEvents.lastCompleted()?.finished_at ?? null,
@@ -66,7 +69,9 @@ export function formatStatus(s: SyncStatusReport): string {
     `${c.tests} tests, ${c.bugs} bugs, ${c.users} users`,
     `Last sync: ${
       s.last_sync
-        ? `#${s.last_sync.id} ${s.last_sync.status} (${s.last_sync.trigger}, ${s.last_sync.mode}) started ${s.last_sync.started_at}` +
+        ? `#${s.last_sync.id} ${
+          statusWords(s.last_sync.status, s.last_sync.warning_count)
+        } (${s.last_sync.trigger}, ${s.last_sync.mode}) started ${s.last_sync.started_at}` +
           (s.last_sync.error ? `: ${s.last_sync.error}` : "")
         : "never"
     }`,

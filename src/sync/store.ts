@@ -24,7 +24,7 @@ import { bugInput, customersOf, productInput, testersOf, testInput } from "./map
 export interface TestWrite {
   /** Tests not cached before. */
   inserted: number;
-  /** Tests cached before and rewritten. */
+  /** Tests cached before whose stored fields changed (an identical test only gets its stamp). */
   updated: number;
 }
 
@@ -47,10 +47,11 @@ export function writeTests(
   const unique = uniqueById(tests);
   return repos.write(() => {
     const existing = repos.tests.existingIds(unique.map((t) => t.id));
-    repos.tests.upsertMany(unique.map(testInput), syncedAt);
-    repos.users.upsertSeen(unique.flatMap(customersOf));
+    const changed = repos.tests.upsertMany(unique.map(testInput), syncedAt);
+    repos.users.upsertSeen(unique.flatMap((t) => customersOf(t, syncedAt)));
     extra?.();
-    return { inserted: unique.length - existing.size, updated: existing.size };
+    const inserted = unique.length - existing.size;
+    return { inserted, updated: changed - inserted };
   });
 }
 

@@ -10,6 +10,7 @@
  * ```
  */
 import type { SyncTrigger } from "../db/repos/sync_events.ts";
+import type { LockHolder } from "./lock.ts";
 
 /** incremental: stop at known tests; full: walk every page and refresh every bug. */
 export type SyncMode = "incremental" | "full";
@@ -48,6 +49,8 @@ export interface SyncOptions {
   onProgress?: (p: SyncProgress) => void;
   /** How long to wait for another sync's lock, in ms (default 30 000). */
   lockWaitMs?: number;
+  /** Called once when another sync holds the lock and this run starts waiting for it. */
+  onLockWait?: (holder: LockHolder | null, waitMs: number) => void;
 }
 
 /** The outcome of one run, as the CLI and the `sync_data` tool report it. */
@@ -62,7 +65,7 @@ export interface SyncSummary {
   user_stories_synced: number;
   /** Tests stored that were not cached before. */
   tests_discovered: number;
-  /** Cached tests fetched and stored again (from re-read pages or one by one). */
+  /** Cached tests fetched again (from re-read pages or one by one) whose stored fields changed. */
   tests_updated: number;
   /** Bugs stored. */
   bugs_synced: number;
@@ -72,6 +75,8 @@ export interface SyncSummary {
   warnings: string[];
   /** Why the run failed or that it was cancelled; secrets removed. */
   error?: string;
+  /** What to do about a failure, when the error says (e.g. how to replace a rejected token). */
+  next?: string;
 }
 
 /** What a freshness check did. */

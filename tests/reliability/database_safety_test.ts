@@ -144,7 +144,7 @@ Deno.test({
     const env = { ...fx.env, TESTIO_DB_PATH: `${full.dir}/cache.db` };
     const r = await cli(env, ["sync", "--json"]);
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /^Error: No space left to write the cache /m);
+    assert.match(r.stderr, /^error: No space left to write the cache /m);
     {
       using db = openDatabase(env.TESTIO_DB_PATH, { readOnly: true });
       assertIntact(db);

@@ -138,12 +138,14 @@ const LIST_COLUMNS = `id, title, status, review_status, testing_type, start_at, 
 export class TestsRepo extends Repository {
   /**
    * Inserts or updates tests with their features and platforms. `final_at` is stamped the first
-   * time a test is seen in a final status.
+   * time a test is seen in a final status. Returns how many tests were inserted or had a column of
+   * their row changed: a test that comes back identical only gets its `synced_at` stamped.
    */
-  upsertMany(tests: readonly TestInput[], syncedAt: string): void {
+  upsertMany(tests: readonly TestInput[], syncedAt: string): number {
+    let changed = 0;
     for (const t of tests) {
       const id = int(t.id);
-      this.run(
+      const written = this.run(
         `INSERT INTO tests (id, product_id, section_id, section_name, title, status, review_status, testing_type,
            goal, instructions, out_of_scope, start_at, end_at, test_environment_id, test_environment_title,
            created_by, submitted_by, synced_at, final_at)
@@ -160,7 +162,16 @@ export class TestsRepo extends Repository {
            test_environment_title = excluded.test_environment_title, created_by = excluded.created_by,
            submitted_by = excluded.submitted_by, synced_at = excluded.synced_at,
            final_at = CASE WHEN excluded.status IN ('archived', 'cancelled')
-             THEN coalesce(tests.final_at, excluded.synced_at) END`,
+             THEN coalesce(tests.final_at, excluded.synced_at) END
+         WHERE (tests.product_id, tests.section_id, tests.section_name, tests.title, tests.status,
+             tests.review_status, tests.testing_type, tests.goal, tests.instructions, tests.out_of_scope,
+             tests.start_at, tests.end_at, tests.test_environment_id, tests.test_environment_title,
+             tests.created_by, tests.submitted_by)
+           IS NOT (excluded.product_id, excluded.section_id, excluded.section_name, excluded.title,
+             excluded.status, excluded.review_status, excluded.testing_type, excluded.goal,
+             excluded.instructions, excluded.out_of_scope, excluded.start_at, excluded.end_at,
+             excluded.test_environment_id, excluded.test_environment_title, excluded.created_by,
+             excluded.submitted_by)`,
         {
           id,
           product_id: int(t.product_id),
@@ -182,6 +193,8 @@ export class TestsRepo extends Repository {
           synced_at: syncedAt,
         },
       );
+      if (written) changed++;
+      else this.run("UPDATE tests SET synced_at = :synced_at WHERE id = :id", { id, synced_at: syncedAt });
       this.run("DELETE FROM test_features WHERE test_id = :id", { id });
       for (const f of t.features) {
         this.run(
@@ -215,6 +228,7 @@ export class TestsRepo extends Repository {
         )
       );
     }
+    return changed;
   }
 
   /** One page of a product's tests with the exact total. */

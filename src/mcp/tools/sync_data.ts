@@ -36,6 +36,7 @@ const output = z.object({
   duration_ms: z.number().int(),
   warnings: z.array(z.string()),
   error: z.string().optional(),
+  next: z.string().optional(),
 });
 
 export const syncDataTool = defineTool({

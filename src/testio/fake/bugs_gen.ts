@@ -27,14 +27,7 @@ import type {
   RejectReasonKey,
   TestStatus,
 } from "./types.ts";
-import {
-  ACTUAL_RESULTS,
-  BUG_TITLES,
-  EXPECTED_RESULTS,
-  GENERIC_COMMENTS,
-  STEP_TEMPLATES,
-  UI_ELEMENTS,
-} from "./words.ts";
+import { BUG_STORIES, type BugStory, CONTROLS, GENERIC_COMMENTS, UI_ELEMENTS } from "./words.ts";
 
 /** Bugs nobody triaged are auto-accepted after about ten days (docs/testio-api.md, Bugs). */
 const AUTO_ACCEPT_AFTER = 10 * DAY;
@@ -129,16 +122,30 @@ function device(rng: Rng, model: TestModel): RawBugDevice {
 }
 
 /** Empty, whitespace-only, null or missing now and then: clients must trim and tolerate all four. */
-function result(rng: Rng, texts: readonly string[]): string | null | undefined {
+function result(rng: Rng, text: string): string | null | undefined {
   return rng.weighted(
     [
-      [rng.pick(texts), 90],
+      [text, 90],
       ["", 3],
       ["   ", 2],
       [null, 3],
       [undefined, 2],
     ] as const,
   );
+}
+
+/** A bug story told about one feature, control and element, each sentence starting with a capital. */
+function tell(story: BugStory, feature: string, control: string, element: string): BugStory {
+  const fill = (text: string) => {
+    const filled = text.replaceAll("{f}", feature).replaceAll("{c}", control).replaceAll("{e}", element);
+    return filled[0].toUpperCase() + filled.slice(1);
+  };
+  return {
+    title: fill(story.title),
+    steps: story.steps.map(fill),
+    actual: fill(story.actual),
+    expected: fill(story.expected),
+  };
 }
 
 /** Generates the bugs of one test, ordered by id (= by report time). */
@@ -161,21 +168,24 @@ export function generateBugs(ctx: BugContext, model: TestModel): RawBug[] {
     const severity = rng.weighted(SEVERITIES);
     const testFeature = test.features.length ? rng.pick(test.features) : undefined;
     const featureTitle = testFeature?.title ?? "the start page";
-    const element = rng.pick(UI_ELEMENTS);
-    const raw = rng.pick(BUG_TITLES[severity]).replace("{f}", featureTitle).replace("{e}", element);
-    const title = raw[0].toUpperCase() + raw.slice(1);
+    const story = tell(
+      rng.pick(BUG_STORIES[severity]),
+      featureTitle,
+      rng.pick(CONTROLS),
+      rng.pick(UI_ELEMENTS),
+    );
     const { status, auto } = outcome(rng, times[k], ctx.nowMs);
     const exported = status === "accepted" && rng.chance(0.1);
-    const steps = rng.sample(STEP_TEMPLATES, rng.int(2, 6))
-      .map((s) => s.replace("{f}", featureTitle).replace("{e}", element));
+    const loggedIn = !story.steps.some((step) => /\blog (in|out)\b/i.test(step)) && rng.chance(0.5);
     const bug: RawBug = {
       id,
-      title,
+      title: story.title,
       severity,
       status,
       auto_accepted: auto,
       known: rng.chance(0.07),
-      exported_at: exported ? formatApiTime(times[k] + rng.int(1, 5) * DAY) : null,
+      // Exported to the customer's tracker after triage, never later than today.
+      exported_at: exported ? formatApiTime(Math.min(times[k] + rng.int(1, 5) * DAY, ctx.nowMs)) : null,
       external_idx: exported ? `JIRA-${id % 100_000}` : null,
       fixed: null,
       language,
@@ -184,9 +194,9 @@ export function generateBugs(ctx: BugContext, model: TestModel): RawBug[] {
           testFeature ? testFeature.title.toLowerCase().replace(/[^a-z0-9]+/g, "-") : ""
         }`
         : `${featureTitle} screen`,
-      expected_result: result(rng, EXPECTED_RESULTS),
-      actual_result: result(rng, ACTUAL_RESULTS),
-      steps,
+      expected_result: result(rng, story.expected),
+      actual_result: result(rng, story.actual),
+      steps: loggedIn ? ["Log in with the test account", ...story.steps] : [...story.steps],
       reported_at: formatApiTime(times[k], rng.chance(0.05) ? "utc" : "berlin"),
       author: { name: ctx.testers[Math.floor(ctx.testers.length * rng.next() ** 2)] },
       devices: [device(rng, model)],

@@ -140,10 +140,24 @@ function review(rng: Rng, status: ReviewStatus, atMs: number): RawReview[] {
   }];
 }
 
+/**
+ * TestIO reviews a test after the customer submits it and before it starts: a draft has no review
+ * yet, a submitted test waits for its review, every test that ran passed it, and a cancelled test
+ * may have been cancelled because it failed. (One draw whatever the status, so that the rest of a
+ * test's content does not shift with this rule.)
+ */
 function reviewStatus(rng: Rng, status: TestStatus): ReviewStatus | null {
-  if (status === "initialized") return rng.chance(0.5) ? null : "review_in_progress";
-  if (status === "cancelled" && rng.chance(0.3)) return "review_failed";
-  return rng.chance(0.97) ? "review_successful" : "review_failed";
+  const roll = rng.next();
+  switch (status) {
+    case "initialized":
+      return null;
+    case "waiting":
+      return "review_in_progress";
+    case "cancelled":
+      return roll < 0.3 ? "review_failed" : "review_successful";
+    default:
+      return "review_successful";
+  }
 }
 
 function requirements(rng: Rng, ids: IdAllocator, model: ProductModel): RawRequirement[] {
@@ -208,7 +222,7 @@ export function buildTest(options: BuildTestOptions): TestModel {
   const features = testFeatures(rng, ids, model, section.id);
   const focus = features[0]?.title ?? model.product.name;
   const version = `${rng.int(1, 9)}.${rng.int(0, 30)}`;
-  const title = rng.pick(TEST_TITLES).replace("{f}", focus).replace("{v}", version);
+  const title = rng.pick(TEST_TITLES[plan.testingType]).replace("{f}", focus).replace("{v}", version);
   const other = features[1]?.title ?? "the main user journeys";
   const outOfScope = rng.chance(0.05) ? null : rng.chance(0.05) ? "" : "Payments with real money";
   const review_status = reviewStatus(rng, status);
