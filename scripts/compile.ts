@@ -13,6 +13,7 @@
  * @module
  */
 import { MEMORY_FLAGS, RUNTIME_PERMISSIONS } from "../src/cli/permissions.ts";
+import { DOWNLOAD_ENV } from "./tasks.ts";
 
 /** Every target `deno compile --target` accepts. */
 export const TARGETS = [
@@ -77,8 +78,13 @@ export const DENORT_HINT =
 async function compileOne(root: string, options: CompileOptions): Promise<boolean> {
   const args = compileArgs(options);
   console.error(`$ deno ${args.join(" ")}`);
-  const out = await new Deno.Command(Deno.execPath(), { args, cwd: root, stdout: "inherit", stderr: "piped" })
-    .output();
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: root,
+    env: { ...DOWNLOAD_ENV },
+    stdout: "inherit",
+    stderr: "piped",
+  }).output();
   const stderr = new TextDecoder().decode(out.stderr);
   await Deno.stderr.write(out.stderr);
   if (out.success) return true;
