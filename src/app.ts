@@ -18,6 +18,7 @@ import type { Logger } from "./log.ts";
 import { TestIOClient, type TestIOClientOptions } from "./testio/client.ts";
 import { SyncEngine } from "./sync/engine.ts";
 import { FreshnessService } from "./sync/freshness.ts";
+import { commandHint } from "./launch.ts";
 
 export { VERSION } from "./version.ts";
 
@@ -68,7 +69,7 @@ export function requireToken(config: Config): string {
   if (!config.token) {
     throw new ConfigError(["TESTIO_CUSTOMER_API_TOKEN=(unset): required to reach the TestIO API"], {
       hint: "Create a token in TestIO under Integrations → API (https://testcloud.test.io/account/api)",
-      action: "Set TESTIO_CUSTOMER_API_TOKEN in your environment or .env (or try `testio-mcp demo`)",
+      action: `Set TESTIO_CUSTOMER_API_TOKEN in your environment or .env (or try '${commandHint("demo")}')`,
     });
   }
   return config.token;

@@ -26,6 +26,7 @@ import lean_rows_up from "../../migrations/0005_lean_rows.up.sql" with { type: "
 import lean_rows_down from "../../migrations/0005_lean_rows.down.sql" with { type: "text" };
 import single_search_up from "../../migrations/0006_single_search_index.up.sql" with { type: "text" };
 import single_search_down from "../../migrations/0006_single_search_index.down.sql" with { type: "text" };
+import { commandHint } from "../launch.ts";
 
 /** One migration: its version, name and the two scripts. */
 export interface Migration {
@@ -208,7 +209,7 @@ export function compactAfterMigrations(db: Database, applied: readonly number[])
       return {
         compacted: false,
         reason: message,
-        action: "Nothing to do: the next start (or `testio-mcp migrate up`) tries again",
+        action: `Nothing to do: the next start (or '${commandHint("migrate up")}') tries again`,
       };
     }
     try {
@@ -294,7 +295,7 @@ export function prepareSchema(db: Database, skip: boolean, log: Logger): void {
       `The database schema is at version ${status.current}, but this program needs ${status.latest}`,
       {
         hint: "TESTIO_SKIP_MIGRATIONS is set, so migrations were not applied",
-        action: "Run `testio-mcp migrate up` (or unset TESTIO_SKIP_MIGRATIONS)",
+        action: `Run '${commandHint("migrate up")}' (or unset TESTIO_SKIP_MIGRATIONS)`,
       },
     );
   }

@@ -36,6 +36,7 @@ import { areBugsStale, areFeaturesStale, ttlCutoff } from "./rules.ts";
 import { resolveScope, resolveSince } from "./scope.ts";
 import { writeProducts } from "./store.ts";
 import type { SyncMode, SyncOptions, SyncProgress, SyncSummary } from "./types.ts";
+import { commandHint } from "../launch.ts";
 
 /** Settings of a {@link SyncEngine}. */
 export interface SyncEngineOptions {
@@ -243,7 +244,7 @@ export class SyncEngine implements Disposable, AsyncDisposable {
     if (!this.#client) {
       throw new ConfigError(["TESTIO_CUSTOMER_API_TOKEN=(unset): required to sync"], {
         hint: "No TestIO API token is configured, so the API cannot be reached",
-        action: "Set TESTIO_CUSTOMER_API_TOKEN (or try `testio-mcp demo`)",
+        action: `Set TESTIO_CUSTOMER_API_TOKEN (or try '${commandHint("demo")}')`,
       });
     }
     return this.#client;
