@@ -5,17 +5,21 @@
  * packages Deno downloaded and the size of the cache.
  *
  * `--task NAME` measures another task (default `demo`); `--warm` runs `deno task warm` first and
- * reports its time separately, as the README's install steps do.
+ * reports its time separately, as the README's install steps do. `--npm` measures the npm package
+ * instead: `deno task pack`, `npm install` of the tarball into an empty prefix with an empty npm
+ * cache, then `testio-mcp demo` until its first answer (Node only on PATH).
  *
  * @example
  * ```sh
  * deno run -A bench/cold_start.ts            # cold `deno task demo`
  * deno run -A bench/cold_start.ts --warm     # `deno task warm`, then `deno task demo`
+ * deno run -A bench/cold_start.ts --npm      # npm install of the packed tarball, then `testio-mcp demo`
  * ```
  * @module
  */
 import { parseArgs } from "node:util";
 import { connectStdio } from "../tests/helpers/stdio_process.ts";
+import { installPackage } from "../tests/helpers/npm_package.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -54,11 +58,34 @@ export async function treeSize(dir: string): Promise<number> {
   return total;
 }
 
+/** Cold install of the npm package and the first answer of `testio-mcp demo`. */
+async function npmColdStart(): Promise<Record<string, number>> {
+  await using pkg = await installPackage();
+  const t0 = performance.now();
+  await using server = await connectStdio(pkg.bin, ["demo"], pkg.env, pkg.dir);
+  await server.client.listTools();
+  const firstAnswerMs = performance.now() - t0;
+  return {
+    npm_install_ms: Math.round(pkg.installMs),
+    first_answer_ms: Math.round(firstAnswerMs),
+    install_and_first_answer_ms: Math.round(pkg.installMs + firstAnswerMs),
+    installed_mb: Math.round((await treeSize(`${pkg.dir}/prefix`)) / 1e5) / 10,
+  };
+}
+
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
-    options: { task: { type: "string", default: "demo" }, warm: { type: "boolean", default: false } },
+    options: {
+      task: { type: "string", default: "demo" },
+      warm: { type: "boolean", default: false },
+      npm: { type: "boolean", default: false },
+    },
   });
+  if (values.npm) {
+    console.log(JSON.stringify(await npmColdStart()));
+    Deno.exit(0);
+  }
   const denoDir = await Deno.makeTempDir({ prefix: "testio-mcp-cold-deno-" });
   const home = await Deno.makeTempDir({ prefix: "testio-mcp-cold-home-" });
   const env = {
