@@ -130,7 +130,7 @@ export function clientLaunch(launch: Launch, home: string): ClientLaunch {
     case "bundle":
       return {
         command: launch.execPath,
-        args: ["run", ...(taskFlags("serve", home) ?? []), launch.main, "serve"],
+        args: ["run", "--no-config", ...(taskFlags("serve", home) ?? []), launch.main, "serve"],
       };
   }
 }

@@ -72,7 +72,13 @@ Deno.test("launch: what an MCP client starts keeps the tasks' least privilege", 
     args: ["-y", "testio-mcp"],
   });
   const bundle = clientLaunch({ kind: "bundle", execPath: DENO, main: "/d/testio-mcp.js" }, home);
-  assert.deepEqual(bundle.args, ["run", ...taskFlags("serve", home)!, "/d/testio-mcp.js", "serve"]);
+  assert.deepEqual(bundle.args, [
+    "run",
+    "--no-config",
+    ...taskFlags("serve", home)!,
+    "/d/testio-mcp.js",
+    "serve",
+  ]);
   assert.ok(bundle.args.includes(`--allow-write=${home}/.testio-mcp`), "HOME is expanded");
   for (const launch of [checkout, bundle]) {
     for (const blanket of ["--allow-read", "--allow-write", "--allow-env", "-A", "--allow-all"]) {
