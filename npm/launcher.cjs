@@ -32,7 +32,15 @@ const args = process.argv.slice(2);
 const named = args.length > 0 && !args[0].startsWith("-");
 const command = named && launch.flags[args[0]] ? args[0] : launch.defaultCommand;
 const home = process.env.HOME || os.homedir();
-const flags = launch.flags[command].map((flag) => flag.replace(/\$\{HOME\}|\$HOME\b/g, home));
+const atRoot = path.parse(process.cwd()).root === process.cwd();
+const flags = launch.flags[command].map((flag) => {
+  const expanded = flag.replace(/\$\{HOME\}|\$HOME\b/g, home);
+  // The tasks read `.` for the .env of the working directory. MCP clients often start servers in the
+  // root folder, where `.` would mean the whole disk: there, only that one file is readable.
+  return atRoot && expanded.startsWith("--allow-read=")
+    ? expanded.replace(/([=,])\.(?=,|$)/, "$1./.env")
+    : expanded;
+});
 const bundle = path.join(__dirname, "..", launch.bundle);
 
 const child = spawn(denoExecutable(), ["run", "--no-config", ...flags, bundle, ...args], {

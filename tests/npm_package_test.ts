@@ -76,6 +76,12 @@ Deno.test("npm package: packed, installed with npm alone, serves the demo", asyn
     assert.doesNotMatch(server.stderr(), /NotCapable|Requires \w+ access/);
   });
 
+  await t.step("started in the root folder (as MCP clients often do), the demo still serves", async () => {
+    await using server = await connectStdio(pkg.bin, ["demo"], pkg.env, "/");
+    const products = structured<{ products: unknown[] }>(await server.call("list_products"));
+    assert.ok(products.products.length > 0);
+  });
+
   const setupArgs = ["setup", "--non-interactive", "--skip-check", "--token-stdin"];
   type Printed = { mcpServers: { testio: { command: string; args: string[] } } };
   const desktopConfig = (stdout: string) =>
