@@ -56,6 +56,48 @@ Deno.test("fresh machine: deno.lock holds only what the server needs", async () 
   }
 });
 
+Deno.test("fresh machine: deno.lock and the import map hold exactly the npm packages main.ts reaches", async () => {
+  // `deno task` installs all of them before any task: a build-only or test-only package there would be
+  // downloaded by a client's first `deno task start`. Such packages belong to tests/helpers/test_deps.ts
+  // (tests) or to a script's own specifiers, locked in tests/deno.lock.
+  const r = await runCommand(Deno.execPath(), ["info", "--json", "main.ts"], {
+    env: await childEnv({}),
+    cwd: ROOT,
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const info = JSON.parse(r.stdout) as {
+    modules: { kind: string; npmPackage?: string }[];
+    npmPackages: Record<string, { dependencies: string[] }>;
+  };
+  // The packages main.ts imports, and theirs (npmPackages also lists what is merely locked).
+  const graph = new Set<string>();
+  const visit = (id: string) => {
+    if (graph.has(id)) return;
+    graph.add(id);
+    for (const dep of info.npmPackages[id]?.dependencies ?? []) visit(dep);
+  };
+  for (const m of info.modules) if (m.npmPackage) visit(m.npmPackage);
+  const locked = new Set(Object.keys((await readLock(`${ROOT}deno.lock`)).npm));
+  assert.deepEqual(
+    [...locked].filter((p) => !graph.has(p)).sort(),
+    [],
+    "in deno.lock but not needed by main.ts",
+  );
+  assert.deepEqual(
+    [...graph].filter((p) => !locked.has(p)).sort(),
+    [],
+    "needed by main.ts but not in deno.lock",
+  );
+  const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)) as {
+    imports: Record<string, string>;
+  };
+  const names = [...graph].map((p) => p.slice(0, p.indexOf("@", 1)));
+  for (const [key, value] of Object.entries(config.imports)) {
+    const name = /^npm:\/?((?:@[^/@]+\/)?[^/@]+)@/.exec(value)?.[1];
+    if (name) assert.ok(names.includes(name), `imports["${key}"] (${value}) is not used by main.ts`);
+  }
+});
+
 Deno.test("fresh machine: deno task warm fetches the server's packages and no test-only one", async () => {
   const denoDir = await Deno.makeTempDir({ prefix: "testio-mcp-fresh-deno-" });
   const home = await Deno.makeTempDir({ prefix: "testio-mcp-fresh-home-" });
