@@ -73,7 +73,8 @@ export function isDenortUnavailable(stderr: string): boolean {
 export const DENORT_HINT =
   "deno compile needs the denort runtime of the target, downloaded from dl.deno.land on first use. " +
   "Without internet, point DENORT_BIN at a denort binary of the same Deno version, or use " +
-  "`deno task bundle` (a single file that runs with `deno run`).";
+  "`deno task pack` (the npm package, which brings Deno from npm) or `deno task bundle` (a single file that " +
+  "runs with `deno run`).";
 
 async function compileOne(root: string, options: CompileOptions): Promise<boolean> {
   const args = compileArgs(options);
