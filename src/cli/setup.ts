@@ -1,8 +1,9 @@
 /**
  * `setup`: the guided first run. Asks for the API base URL (or account subdomain) and the token
  * (typed without echo), checks them against the TestIO API, writes `~/.testio-mcp/.env` with mode
- * 0600 (keeping a backup of an existing file) and prints the MCP client configurations with the
- * absolute paths of this installation. Flags make the same run scriptable.
+ * 0600 (keeping a backup of an existing file) and prints the MCP client configurations that start the
+ * server the way this one was started (npx, the installed command, the binary, or a checkout's `start`
+ * task), with the same least privilege (see `src/launch.ts`). Flags make the same run scriptable.
  *
  * @example
  * ```sh
