@@ -17,7 +17,7 @@ import { exitCodeOf, formatCliError } from "./src/cli/errors.ts";
 /**
  * Every command, in the order `--help` lists them. Each module is loaded only when its command runs:
  * a `sync` process then never loads the MCP server, and `serve` never loads the fake API, setup or
- * doctor (about 30 MB less resident memory for a sync).
+ * doctor (less resident memory for a sync: bench/RESULTS.md, Tuning).
  */
 export const COMMANDS: readonly { name: string; load(): Promise<Command> }[] = [
   { name: "serve", load: async () => (await import("./src/cli/serve.ts")).serveCommand },

@@ -16,10 +16,10 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { launchFlags } from "../src/task_flags.ts";
+import { launchFlags, type PermissionSet } from "../src/task_flags.ts";
 import { PACKAGE_NAME } from "../src/launch.ts";
 import { VERSION } from "../src/version.ts";
-import { readTask, readTasks } from "./tasks.ts";
+import { readPermissionSets, readTask, readTasks } from "./tasks.ts";
 
 /** Where the bundle sits inside the package. */
 export const BUNDLE_PATH = "dist/testio-mcp.js";
@@ -38,7 +38,6 @@ interface DenoConfig {
   version: string;
   description?: string;
   license?: string;
-  tasks: Record<string, string>;
 }
 
 /**
@@ -60,9 +59,12 @@ export function packageJson(config: DenoConfig, denoVersion: string): Record<str
   };
 }
 
-/** The flags of every command, from the deno.json tasks that run them. */
-export function launchManifest(tasks: Record<string, string>): LaunchManifest {
-  const flags = launchFlags(tasks);
+/** The flags of every command, from the deno.json tasks that run them (permission sets written out). */
+export function launchManifest(
+  tasks: Record<string, string>,
+  sets: Record<string, PermissionSet>,
+): LaunchManifest {
+  const flags = launchFlags(tasks, sets);
   if (!flags.serve) throw new Error("no deno.json task runs main.ts serve");
   return { bundle: BUNDLE_PATH, defaultCommand: "serve", flags };
 }
@@ -92,7 +94,10 @@ export async function pack(root: string, outDir: string): Promise<string> {
     await Deno.chmod(`${stage}/${BIN_PATH}`, 0o755);
     await Deno.copyFile(`${root}README.md`, `${stage}/README.md`);
     const json = (value: unknown) => JSON.stringify(value, null, 2) + "\n";
-    await Deno.writeTextFile(`${stage}/launch.json`, json(launchManifest(await readTasks(root))));
+    await Deno.writeTextFile(
+      `${stage}/launch.json`,
+      json(launchManifest(await readTasks(root), await readPermissionSets(root))),
+    );
     await Deno.writeTextFile(`${stage}/package.json`, json(packageJson(config, Deno.version.deno)));
 
     await Deno.mkdir(outDir, { recursive: true });

@@ -4,12 +4,13 @@
  *
  * @example
  * ```ts
- * const bundle = await readTask(ROOT, "bundle");
+ * declare const root: string; // the repository folder, ending in "/"
+ * const bundle = await readTask(root, "bundle");
  * // { env: { DENO_TLS_CA_STORE: "mozilla,system" }, args: ["bundle", "--platform", "deno", …] }
  * ```
  * @module
  */
-import { type DenoTask, parseTask } from "../src/task_flags.ts";
+import { type DenoTask, parseTask, type PermissionSet, type TaskEntry, taskText } from "../src/task_flags.ts";
 
 export type { DenoTask };
 
@@ -22,12 +23,24 @@ export const DOWNLOAD_ENV: Readonly<Record<string, string>> = Object.freeze({
   DENO_TLS_CA_STORE: "mozilla,system",
 });
 
-/** The `tasks` of `<root>deno.json`. */
+interface DenoConfig {
+  tasks?: Record<string, TaskEntry>;
+  permissions?: Record<string, PermissionSet>;
+}
+
+async function readConfig(root: string): Promise<DenoConfig> {
+  return JSON.parse(await Deno.readTextFile(`${root}deno.json`)) as DenoConfig;
+}
+
+/** The command line of each task of `<root>deno.json`. */
 export async function readTasks(root: string): Promise<Record<string, string>> {
-  const config = JSON.parse(await Deno.readTextFile(`${root}deno.json`)) as {
-    tasks?: Record<string, string>;
-  };
-  return config.tasks ?? {};
+  const tasks = (await readConfig(root)).tasks ?? {};
+  return Object.fromEntries(Object.entries(tasks).map(([name, entry]) => [name, taskText(entry)]));
+}
+
+/** The permission sets of `<root>deno.json`. */
+export async function readPermissionSets(root: string): Promise<Record<string, PermissionSet>> {
+  return (await readConfig(root)).permissions ?? {};
 }
 
 /** The task `name` of `<root>deno.json` as a command. */

@@ -1,11 +1,17 @@
 /**
- * Builds the application for a command: settings → logger → database (migrated) → repositories →
- * API client → sync engine → freshness → scheduler. One disposable owns them all and releases them
+ * Opens what a command works on. {@link commandLogger} is the logger of every command;
+ * {@link openCache} opens the database (migrated unless `TESTIO_SKIP_MIGRATIONS`) with its
+ * repositories, for commands that only need the cache; {@link openApp} adds the API client, the sync
+ * engine and the freshness service. Each returns one disposable that releases everything it opened,
  * in reverse order.
  *
  * @example
  * ```ts
- * await using app = await openApp(config, log, { trigger: "cli" });
+ * import { loadConfig } from "./config.ts";
+ * import { commandLogger, openApp } from "./app.ts";
+ *
+ * const config = loadConfig({ env: Deno.env.toObject() });
+ * await using app = openApp(config, commandLogger(config));
  * await app.engine.run({ mode: "incremental", trigger: "cli" });
  * ```
  */
@@ -13,14 +19,20 @@ import type { Config } from "./config.ts";
 import { type Database, openDatabase } from "./db/database.ts";
 import { prepareSchema } from "./db/migrations.ts";
 import { Repositories } from "./db/repos/index.ts";
-import { ConfigError } from "./errors.ts";
-import type { Logger } from "./log.ts";
+import { missingTokenError } from "./errors.ts";
+import { createLogger, type Logger, type LoggerOptions } from "./log.ts";
 import { TestIOClient, type TestIOClientOptions } from "./testio/client.ts";
 import { SyncEngine } from "./sync/engine.ts";
 import { FreshnessService } from "./sync/freshness.ts";
 import { commandHint } from "./launch.ts";
 
 export { VERSION } from "./version.ts";
+
+/** The database of the cache with its repositories. */
+export interface Cache extends Disposable {
+  readonly db: Database;
+  readonly repos: Repositories;
+}
 
 /** The assembled application. */
 export interface App extends AsyncDisposable {
@@ -44,7 +56,7 @@ export type ClientTuning = Pick<
 export interface OpenAppOptions {
   /** Require an API token (sync, serve); `migrate` does not need one. */
   requireToken?: boolean;
-  /** Retry pacing of the API client (tests shorten the waits; the defaults follow behaviour.md §6). */
+  /** Retry pacing of the API client (tests shorten the waits; the defaults follow docs/testio-api.md). */
   client?: ClientTuning;
   /** SQLite page cache in MiB (see {@link SERVER_CACHE_MIB}); the database default otherwise. */
   cacheMiB?: number;
@@ -52,26 +64,45 @@ export interface OpenAppOptions {
 
 /**
  * Page cache of a long-running server. Its answers touch few pages (indexes plus one page of rows),
- * so a small cache keeps every list p95 far inside its gate while the server stays within its memory
- * target (serve after 10,000 calls at scale L: 135 MB with 32 MiB, 120 MB with 16 MiB, 116 MB with
- * 12 MiB).
+ * so a small cache keeps every list p95 inside its gate while the server stays within its memory
+ * target (the measurements behind the size: bench/RESULTS.md, Tuning).
  */
 export const SERVER_CACHE_MIB = 12;
 
 /**
- * Page cache of `testio-mcp sync`. A full sync of scale L peaked at 203 MB RSS with 32 MiB and
- * 186–195 MB with 16 MiB, at the same speed (50–55 s); with 12 MiB it took longer.
+ * Page cache of `testio-mcp sync`: the smallest that keeps a full sync at its speed while lowering
+ * its peak memory (bench/RESULTS.md, Tuning).
  */
 export const SYNC_CACHE_MIB = 16;
 
-/** Throws the settings error of a missing token. */
-export function requireToken(config: Config): string {
-  if (!config.token) {
-    throw new ConfigError(["TESTIO_CUSTOMER_API_TOKEN=(unset): required to reach the TestIO API"], {
-      hint: "Create a token in TestIO under Integrations → API (https://testcloud.test.io/account/api)",
-      action: `Set TESTIO_CUSTOMER_API_TOKEN in your environment or .env (or try '${commandHint("demo")}')`,
-    });
+/** The logger of a command: stderr, the configured level and format, the tokens redacted. */
+export function commandLogger(config: Config, options: Pick<LoggerOptions, "level" | "sink"> = {}): Logger {
+  return createLogger({
+    level: config.logLevel,
+    format: config.logFormat,
+    secrets: [config.token, config.httpToken],
+    ...options,
+  });
+}
+
+/** Opens the database (running migrations unless skipped) with its repositories; no token needed. */
+export function openCache(config: Config, log: Logger, options: { cacheMiB?: number } = {}): Cache {
+  const stack = new DisposableStack();
+  try {
+    const db = stack.use(openDatabase(config.dbPath, { cacheMiB: options.cacheMiB }));
+    prepareSchema(db, config.skipMigrations, log);
+    const repos = stack.use(new Repositories(db));
+    const moved = stack.move();
+    return { db, repos, [Symbol.dispose]: () => moved.dispose() };
+  } catch (err) {
+    stack.dispose();
+    throw err;
   }
+}
+
+/** The configured token; throws the settings error of a missing token. */
+function requireToken(config: Config): string {
+  if (!config.token) throw missingTokenError(commandHint("demo"));
   return config.token;
 }
 
@@ -80,9 +111,7 @@ export function openApp(config: Config, log: Logger, options: OpenAppOptions = {
   const token = options.requireToken === false ? config.token : requireToken(config);
   const stack = new AsyncDisposableStack();
   try {
-    const db = stack.use(openDatabase(config.dbPath, { cacheMiB: options.cacheMiB }));
-    prepareSchema(db, config.skipMigrations, log);
-    const repos = stack.use(new Repositories(db));
+    const { db, repos } = stack.use(openCache(config, log, options));
     const client = token
       ? stack.use(
         new TestIOClient({

@@ -17,6 +17,7 @@ import { z } from "zod";
 import { ConfigError } from "./errors.ts";
 import { LOG_LEVELS } from "./log.ts";
 import { parseDateBound } from "./dates.ts";
+import type { Threshold, Thresholds } from "./domain/rates.ts";
 
 /** Settings whose values must never be printed. */
 export const SECRET_SETTINGS = new Set(["TESTIO_CUSTOMER_API_TOKEN", "TESTIO_HTTP_TOKEN"]);
@@ -213,13 +214,6 @@ function makeSchema(env: Record<string, string | undefined>) {
   }).transform((s) => ({ ...s, home }));
 }
 
-/** A health threshold pair. `direction` says which side of the value is bad. */
-export interface Threshold {
-  warning: number;
-  critical: number;
-  direction: "above" | "below";
-}
-
 /** The validated, frozen settings every module receives. */
 export interface Config {
   readonly token: string | undefined;
@@ -240,11 +234,7 @@ export interface Config {
   readonly logFormat: "text" | "json";
   readonly enabledTools: readonly string[];
   readonly disabledTools: readonly string[];
-  readonly thresholds: {
-    readonly rejection_rate: Threshold;
-    readonly auto_acceptance_rate: Threshold;
-    readonly review_rate: Threshold;
-  };
+  readonly thresholds: Thresholds;
 }
 
 /** Parses the text of a `.env` file: `KEY=value`, `export KEY=value`, quotes, `#` comments. */
@@ -277,6 +267,7 @@ function readEnvFile(path: string, required: boolean, label = "--env-file"): Rec
     }
     throw new ConfigError([`${label} ${path}: cannot be read (${(err as Error).message})`], {
       action: "Pass the path of a readable KEY=value file",
+      cause: err,
     });
   }
 }
@@ -380,7 +371,7 @@ export function loadConfig(sources: ConfigSources): Config {
     dbPath = expandHome(s.TESTIO_DB_PATH, s.home);
     reportsDir = expandHome(s.TESTIO_REPORTS_DIR, s.home);
   } catch (err) {
-    throw new ConfigError([`TESTIO_DB_PATH: ${(err as Error).message}`]);
+    throw new ConfigError([`TESTIO_DB_PATH: ${(err as Error).message}`], { cause: err });
   }
   if (issues.length) throw new ConfigError(issues, { action: "Fix the variables above" });
 

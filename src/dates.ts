@@ -1,5 +1,5 @@
 /**
- * Dates: API timestamps to UTC, and user date phrases to UTC bounds (behaviour.md §7).
+ * Dates: API timestamps to UTC, and user date phrases to UTC bounds (docs/domain.md, Dates).
  *
  * @example
  * ```ts

@@ -5,8 +5,10 @@
  *
  * @example
  * ```ts
+ * const token = "secret-token";
  * const log = createLogger({ level: "info", format: "text", secrets: [token] });
  * log.info("sync finished", { products: 3 });
+ * log.warn(`request with ${token} failed`); // "… request with [REDACTED] failed"
  * ```
  */
 

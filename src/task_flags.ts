@@ -6,6 +6,7 @@
  * @example
  * ```ts
  * taskFlags("sync", "/home/me"); // ["--v8-flags=…", "--allow-net=api.test.io,…", "--allow-read=.,/home/me/.testio-mcp", …]
+ * // (a `-P=settings` of the task comes out as the flags of that permission set)
  * ```
  * @module
  */
@@ -36,9 +37,39 @@ export function parseTask(name: string, text: string): DenoTask {
   return { env, args: words };
 }
 
+/** A task of deno.json: its command line, or an object with the command and a description. */
+export type TaskEntry = string | { description?: string; command: string };
+
+/** A permission set of deno.json (`"permissions": { "settings": { "env": [...] } }`). */
+export type PermissionSet = Record<string, boolean | string[] | { allow?: boolean | string[] }>;
+
+/** The command line of a task entry. */
+export function taskText(entry: TaskEntry): string {
+  return typeof entry === "string" ? entry : entry.command;
+}
+
 /**
- * The flags of every task that runs `main.ts <command>`, by command (`start` and `serve` both serve:
- * the first one wins, and a test checks that they agree).
+ * `-P=<set>` (`--permission-set=<set>`) written out as the `--allow-*` flags of that set of
+ * deno.json, so that the flags also work where no deno.json is read (`deno run --no-config`).
+ */
+export function expandPermissionSets(flags: string[], sets: Record<string, PermissionSet>): string[] {
+  return flags.flatMap((flag) => {
+    const name = /^(?:-P|--permission-set)=(.+)$/.exec(flag)?.[1];
+    if (name === undefined) return [flag];
+    const set = sets[name];
+    if (!set) throw new Error(`deno.json has no permission set '${name}'`);
+    return Object.entries(set).flatMap(([kind, value]) => {
+      const granted = typeof value === "object" && !Array.isArray(value) ? value.allow : value;
+      if (granted === true) return [`--allow-${kind}`];
+      if (Array.isArray(granted)) return [`--allow-${kind}=${granted.join(",")}`];
+      return [];
+    });
+  });
+}
+
+/**
+ * The flags of every task that runs `main.ts <command>`, by command, with permission sets written out
+ * (`start` and `serve` both serve: the first one wins, and a test checks that they agree).
  *
  * @example
  * ```ts
@@ -46,19 +77,22 @@ export function parseTask(name: string, text: string): DenoTask {
  * // { sync: ["--allow-net=api.test.io"] }
  * ```
  */
-export function launchFlags(tasks: Record<string, string>): Record<string, string[]> {
+export function launchFlags(
+  tasks: Record<string, TaskEntry>,
+  sets: Record<string, PermissionSet> = {},
+): Record<string, string[]> {
   const flags: Record<string, string[]> = {};
-  for (const [name, text] of Object.entries(tasks)) {
+  for (const [name, entry] of Object.entries(tasks)) {
     let task: DenoTask;
     try {
-      task = parseTask(name, text);
+      task = parseTask(name, taskText(entry));
     } catch {
       continue;
     }
     const [verb, ...rest] = task.args;
     const main = rest.indexOf("main.ts");
     if (verb !== "run" || main < 0 || rest.length !== main + 2) continue;
-    flags[rest[main + 1]] ??= rest.slice(0, main);
+    flags[rest[main + 1]] ??= expandPermissionSets(rest.slice(0, main), sets);
   }
   return flags;
 }
@@ -70,6 +104,10 @@ export function expandHome(flag: string, home: string): string {
 
 /** The flags of the task that runs `command`, with HOME expanded; null when no task runs it. */
 export function taskFlags(command: string, home: string): string[] | null {
-  const flags = launchFlags((config as { tasks: Record<string, string> }).tasks)[command];
+  const { tasks, permissions } = config as {
+    tasks: Record<string, TaskEntry>;
+    permissions?: Record<string, PermissionSet>;
+  };
+  const flags = launchFlags(tasks, permissions)[command];
   return flags ? flags.map((f) => expandHome(f, home)) : null;
 }

@@ -15,6 +15,7 @@ import { compileArgs, DENORT_HINT, isDenortUnavailable } from "../scripts/compil
 import { DOWNLOAD_ENV } from "../scripts/tasks.ts";
 import { fakeFixture, syncedFixture } from "./helpers/fixture.ts";
 import { ROOT, structured } from "./helpers/mcp.ts";
+import { taskCommand } from "./helpers/tasks.ts";
 import { childEnv, connectStdio, runCommand } from "./helpers/stdio_process.ts";
 
 const PROBE_TIMEOUT_MS = 90_000;
@@ -64,10 +65,8 @@ Deno.test("compile: the baked-in permissions are least-privilege", () => {
   assert.deepEqual(args.filter((a) => a.startsWith("--allow-sys")), ["--allow-sys=hostname"]);
   assert.ok(args.includes("--exclude-unused-npm"));
 
-  const tasks =
-    (JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)) as { tasks: Record<string, string> }).tasks;
-  assert.match(tasks.compile, /scripts\/compile\.ts$/);
-  assert.match(tasks["compile:all"], /scripts\/compile\.ts --all$/);
+  assert.match(taskCommand("compile"), /scripts\/compile\.ts$/);
+  assert.match(taskCommand("compile:all"), /scripts\/compile\.ts --all$/);
 });
 
 Deno.test("compile: nothing reads the source tree at run time", async () => {

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { Client, StreamableHTTPClientTransport } from "../src/mcp/sdk_client.ts";
 import type { CallToolResult } from "../src/mcp/sdk.ts";
 import { ROOT, structured } from "./helpers/mcp.ts";
+import { taskCommand } from "./helpers/tasks.ts";
 import { childEnv, connectStdio } from "./helpers/stdio_process.ts";
 
 /**
@@ -14,9 +15,7 @@ import { childEnv, connectStdio } from "./helpers/stdio_process.ts";
  * does), with main.ts made absolute.
  */
 function demoTaskArgs(env: Record<string, string>, extra: string[] = []): string[] {
-  const tasks =
-    (JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)) as { tasks: Record<string, string> }).tasks;
-  const words = tasks.demo.split(/\s+/);
+  const words = taskCommand("demo").split(/\s+/);
   assert.equal(words[0], "deno");
   return [
     ...words.slice(1).map((w) => (w === "main.ts" ? `${ROOT}main.ts` : w.replaceAll("$HOME", env.HOME))),

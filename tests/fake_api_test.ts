@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
+import { BUG_SEVERITIES } from "../src/domain/bugs.ts";
+import { PRODUCT_TYPES } from "../src/domain/products.ts";
+import { TEST_STATUSES } from "../src/domain/tests.ts";
 import {
-  BUG_SEVERITIES,
   type FakeApi,
   generateDataset,
   hasSections,
-  PRODUCT_TYPES,
   type RawBug,
   type RawFeature,
   type RawProduct,
@@ -15,7 +16,6 @@ import {
   SCALES,
   startFakeApi,
   startOfUtcDay,
-  TEST_STATUSES,
 } from "../src/testio/fake/mod.ts";
 
 const NOW = new Date("2025-11-20T00:00:00Z");

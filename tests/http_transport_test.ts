@@ -7,6 +7,7 @@ import { serveHttp } from "../src/mcp/http.ts";
 import { silentLogger } from "../src/log.ts";
 import { VERSION } from "../src/app.ts";
 import { ConfigError } from "../src/errors.ts";
+import { openDatabase } from "../src/db/database.ts";
 import { checkResult, readCache } from "./helpers/tool_support.ts";
 
 const TOKEN = "test-http-token-0123456789";
@@ -157,7 +158,8 @@ Deno.test("Streamable HTTP transport", async (t) => {
     assert.notEqual(a.transport.sessionId, b.transport.sessionId);
     using sql = readCache(fx.dbPath);
     const id = sql.n("SELECT id AS n FROM products ORDER BY id LIMIT 1");
-    mcp.ctx.repos.db.prepare("UPDATE products SET name = 'Renamed for the test' WHERE id = :id").run({ id });
+    using writer = openDatabase(fx.dbPath);
+    writer.prepare("UPDATE products SET name = 'Renamed for the test' WHERE id = :id").run({ id });
     for (const { client } of [a, b]) {
       await client.listTools();
       const out = checkResult<{ product: { name: string } }>(

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { clientLaunch, commandHint, detectLaunch, type Launch } from "../src/launch.ts";
 import { launchFlags, taskFlags } from "../src/task_flags.ts";
 import { COMMANDS } from "../main.ts";
-import { readTasks } from "../scripts/tasks.ts";
+import { readPermissionSets, readTasks } from "../scripts/tasks.ts";
 import { ROOT } from "./helpers/mcp.ts";
 
 const DENO = "/usr/bin/deno";
@@ -45,7 +45,11 @@ Deno.test("launch: hints name the command the way it is run", () => {
 
 Deno.test("launch: every command a hint can name has a task in a checkout", async () => {
   const tasks = await readTasks(ROOT);
-  const flags = launchFlags(tasks);
+  const sets = await readPermissionSets(ROOT);
+  const flags = launchFlags(tasks, sets);
+  for (const command of Object.values(flags)) {
+    assert.ok(!command.some((f) => /^(-P|--permission-set)=/.test(f)), "permission sets are written out");
+  }
   for (const { name } of COMMANDS) {
     const task =
       commandHint(name, { kind: "checkout", execPath: DENO, main: `${ROOT}main.ts` }).split(" ")[2];
@@ -55,7 +59,7 @@ Deno.test("launch: every command a hint can name has a task in a checkout", asyn
   // Two tasks running the same command must grant the same.
   for (const [name, text] of Object.entries(tasks)) {
     const m = /main\.ts (\S+)$/.exec(text);
-    if (m) assert.deepEqual(launchFlags({ [name]: text })[m[1]], flags[m[1]], `task ${name}`);
+    if (m) assert.deepEqual(launchFlags({ [name]: text }, sets)[m[1]], flags[m[1]], `task ${name}`);
   }
 });
 

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { bugsOf, failure, handBuiltCache, handBuiltServer, ok } from "./helpers/report_fixtures.ts";
 import { AnalyticsRepo } from "../src/db/repos/analytics.ts";
-import { DIMENSION_KEYS, METRIC_KEYS } from "../src/reports/metric_registry.ts";
+import { DIMENSION_KEYS, METRIC_KEYS } from "../src/domain/metrics.ts";
 
 type Row = Record<string, string | number | boolean | null>;
 interface Answer {

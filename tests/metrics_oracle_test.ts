@@ -16,7 +16,7 @@ import {
   type MetricKey,
   METRICS,
   SEVERITY_WEIGHTS,
-} from "../src/reports/metric_registry.ts";
+} from "../src/domain/metrics.ts";
 import { ok } from "./helpers/report_fixtures.ts";
 
 interface T {

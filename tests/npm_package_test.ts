@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { VERSION } from "../src/app.ts";
 import { launchFlags } from "../src/task_flags.ts";
 import { BIN_PATH, BUNDLE_PATH, type LaunchManifest } from "../scripts/pack.ts";
-import { readTasks } from "../scripts/tasks.ts";
+import { readPermissionSets, readTasks } from "../scripts/tasks.ts";
 import { installPackage } from "./helpers/npm_package.ts";
 import { ROOT, structured } from "./helpers/mcp.ts";
 import { connectStdio, runCommand } from "./helpers/stdio_process.ts";
@@ -38,7 +38,7 @@ Deno.test("npm package: packed, installed with npm alone, serves the demo", asyn
     assert.deepEqual(manifest.dependencies, { deno: Deno.version.deno });
     const launch = JSON.parse(await Deno.readTextFile(`${installed}/launch.json`)) as LaunchManifest;
     assert.equal(launch.bundle, BUNDLE_PATH);
-    assert.deepEqual(launch.flags, launchFlags(await readTasks(ROOT)));
+    assert.deepEqual(launch.flags, launchFlags(await readTasks(ROOT), await readPermissionSets(ROOT)));
     for (const command of ["serve", "sync", "demo", "setup", "doctor", "migrate", "problematic"]) {
       assert.ok(launch.flags[command], `flags for ${command}`);
     }

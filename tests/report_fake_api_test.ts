@@ -10,7 +10,7 @@ import { inProcessServer } from "./helpers/mcp.ts";
 import { openDatabase } from "../src/db/database.ts";
 import { failure, ok } from "./helpers/report_fixtures.ts";
 import type { QualityReport } from "../src/reports/quality_report.ts";
-import type { BugClasses } from "../src/reports/rates.ts";
+import type { BugClasses } from "../src/domain/rates.ts";
 
 type Answer = QualityReport & { data_as_of: string | null; markdown?: string; warnings?: string[] };
 

@@ -1,5 +1,5 @@
 /**
- * Rates and health (behaviour.md §3): every formula, the null cases (no bugs, nothing accepted) and
+ * Rates and health (docs/domain.md, Rates and health): every formula, the null cases (no bugs, nothing accepted) and
  * every threshold boundary against hand-computed values, plus the report-level pure functions.
  */
 import assert from "node:assert/strict";
@@ -14,7 +14,7 @@ import {
   RATE_KEYS,
   rateOf,
   totalBugs,
-} from "../src/reports/rates.ts";
+} from "../src/domain/rates.ts";
 import { buildQualityReport, renderMarkdown, validateReportScope } from "../src/reports/quality_report.ts";
 import { InputError } from "../src/errors.ts";
 

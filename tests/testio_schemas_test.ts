@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { REJECT_REASONS } from "../src/domain/bugs.ts";
 import { PayloadError } from "../src/errors.ts";
 import {
   BugSchema,
@@ -7,7 +8,6 @@ import {
   parseListEnvelope,
   parseRecords,
   ProductSchema,
-  REJECT_REASONS,
   rejectionReasonOf,
   sanitizeRaw,
   TestSchema,

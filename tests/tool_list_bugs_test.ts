@@ -20,7 +20,7 @@ interface BugList {
   warnings?: string[];
 }
 
-/** The stored (derived) status of a raw API bug (behaviour.md §2). */
+/** The stored (derived) status of a raw API bug (docs/domain.md, Bugs). */
 function derived(b: RawBug): string {
   return b.status === "accepted" && b.auto_accepted === true ? "auto_accepted" : b.status;
 }

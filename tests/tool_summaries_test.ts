@@ -71,7 +71,7 @@ interface BugSummary {
   warnings?: string[];
 }
 
-/** Outcome classes of raw API bugs, computed apart from the server (behaviour.md §2–3). */
+/** Outcome classes of raw API bugs, computed apart from the server (docs/domain.md, Bugs and Rates). */
 function classes(bugs: readonly RawBug[]): Classes {
   const c = { open: 0, active_accepted: 0, auto_accepted: 0, rejected: 0 };
   for (const b of bugs) {

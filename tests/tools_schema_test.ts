@@ -6,7 +6,7 @@ import { ALL_TOOLS } from "../src/mcp/tools/index.ts";
 import { toolJsonSchemas } from "../src/mcp/tool.ts";
 import { callOk, readCache } from "./helpers/tool_support.ts";
 
-/** Every tool name of tool-catalog.md, aliases included. */
+/** Every tool name of the contract (docs/contract.md, docs/tools.md), aliases included. */
 const CATALOG = [
   "list_products",
   "list_tests",

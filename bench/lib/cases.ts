@@ -7,9 +7,13 @@
  *
  * @example
  * ```ts
- * for (const c of listCases(bench)) {
- *   const stats = await measure(c.tool);
- *   const floor = await measure(c.floor);
+ * import { openBenchContext } from "./context.ts";
+ * import { measure } from "./measure.ts";
+ *
+ * await using bench = await openBenchContext("M");
+ * for (const c of await listCases(bench)) {
+ *   const stats = await measure(c.toolOp);
+ *   const floor = await measure(c.floorOp);
  * }
  * ```
  */

@@ -4,6 +4,8 @@
  *
  * @example
  * ```ts
+ * import { DATASET_NOW } from "../dataset.ts";
+ *
  * await using api = await spawnFakeApi({ scale: "M", seed: 1, now: DATASET_NOW, latencyMs: 25 });
  * // … sync against api.baseUrl …
  * const { requests, maxConcurrent } = await api.stats();

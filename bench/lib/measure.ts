@@ -6,7 +6,8 @@
  *
  * @example
  * ```ts
- * const stats = await measure(() => repo.list(query), { minIterations: 2_000 });
+ * const rows = Array.from({ length: 1000 }, (_, i) => i);
+ * const stats = await measure(() => rows.filter((n) => n % 7 === 0), { minIterations: 2_000 });
  * console.log(formatMs(stats.p95));
  * ```
  */

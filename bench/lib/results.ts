@@ -5,7 +5,13 @@
  *
  * @example
  * ```ts
- * saveSuite("list", { method: "…", timings: [{ key: "list_products.default", scale: "M", … }] });
+ * import { summarize } from "./measure.ts";
+ *
+ * const stats = summarize([0.11, 0.12, 0.1]);
+ * saveSuite("list", {
+ *   method: "tool handler in this process",
+ *   timings: [{ key: "list_products.default", scale: "M", label: "default", stats }],
+ * });
  * ```
  */
 import type { Stats } from "./measure.ts";

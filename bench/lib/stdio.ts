@@ -5,6 +5,7 @@
  *
  * @example
  * ```ts
+ * declare const env: Record<string, string>;
  * await using server = await spawnServer(env);
  * await server.call("list_products", {});
  * await server.client.ping();

@@ -5,8 +5,10 @@
  *
  * @example
  * ```ts
- * for (const scale of benchScales()) { … }
- * registerDenoBench(`${scale} list_products.default`, "tool", op, { group: "M list_products.default" });
+ * for (const scale of benchScales()) {
+ *   const op = () => {};
+ *   registerDenoBench(`${scale} list_products.default`, op, { group: `${scale} list_products.default` });
+ * }
  * ```
  */
 import type { Scale } from "../../src/testio/fake/mod.ts";

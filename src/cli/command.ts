@@ -8,14 +8,18 @@
  *   name: "migrate",
  *   summary: "Apply or roll back schema migrations",
  *   usage: "migrate [up|down [N]|status]",
- *   run: async (args, io) => EXIT.OK,
+ *   help: "Options:\n  --json   print the result as JSON",
+ *   run: (_args, io) => {
+ *     io.stdout("schema is up to date\n");
+ *     return Promise.resolve(EXIT.OK);
+ *   },
  * };
  * ```
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { InputError } from "../errors.ts";
 
-/** Exit codes shared by every command (tool-catalog.md). */
+/** Exit codes shared by every command (docs/contract.md). */
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, BUSY: 3 } as const;
 
 /** Where a command writes. stdout is for results (and MCP messages); everything else goes to stderr. */
@@ -61,6 +65,7 @@ export function parseFlags<O extends NonNullable<ParseArgsConfig["options"]>>(
     const msg = (err as Error).message.replace(/\. To specify a positional argument.*$/s, "");
     throw new InputError(`${command}: ${msg}`, {
       action: `Run 'testio-mcp ${command} --help' for the flags`,
+      cause: err,
     });
   }
 }

@@ -12,8 +12,7 @@ import { openDatabase } from "../db/database.ts";
 import { migrateUp } from "../db/migrations.ts";
 import { SyncEventsRepo } from "../db/repos/sync_events.ts";
 import { InputError } from "../errors.ts";
-import { createLogger } from "../log.ts";
-import { openApp } from "../app.ts";
+import { commandLogger, openApp } from "../app.ts";
 import { startFakeApi } from "../testio/fake/server.ts";
 import { startOfUtcDay } from "../testio/fake/generator.ts";
 import type { Scale } from "../testio/fake/dataset.ts";
@@ -139,11 +138,7 @@ The demo cache lives beside TESTIO_DB_PATH as demo-<scale>.db; your real cache i
         TESTIO_SYNC_SINCE: "",
       },
     });
-    const log = createLogger({
-      level: config.logLevel,
-      format: config.logFormat,
-      secrets: [config.httpToken],
-    });
+    const log = commandLogger(config);
     await using app = openApp(config, log);
     if (!synced) {
       log.info("syncing the demo data", { scale, db: dbPath });

@@ -36,10 +36,8 @@ export const RUNTIME_PERMISSIONS: readonly string[] = Object.freeze([
 ]);
 
 /**
- * V8 settings that keep the heap compact instead of letting it grow until a late major GC. Measured:
- * a spawned `serve` answering 10,000 tool calls went from 121 → 252 MB RSS with V8's defaults to
- * 95 → 105 MB, for about 8 % more CPU per call; a full sync at scale L peaked at 535 MB with the
- * defaults and 268 MB with these, taking about 20 % longer.
+ * V8 settings that keep the heap compact instead of letting it grow until a late major GC: about half
+ * the memory of the server and of a large sync, for a little more CPU (bench/RESULTS.md, Tuning).
  */
 export const MEMORY_FLAGS: readonly string[] = Object.freeze([
   "--v8-flags=--optimize-for-size,--max-semi-space-size=1",

@@ -1,16 +1,13 @@
 /**
  * `problematic list|map|retry|clear`: inspect and repair test-list ranges that failed with HTTP 500 at
- * every page size during a sync (behaviour.md §5).
+ * every page size during a sync (docs/domain.md, Page recovery).
  */
 import { type CliIO, type Command, EXIT, helpText, parseFlags } from "./command.ts";
-import { openApp } from "../app.ts";
+import { commandLogger, openApp, openCache } from "../app.ts";
 import { type Config, loadConfig, parseIdList } from "../config.ts";
-import { openDatabase } from "../db/database.ts";
-import { prepareSchema } from "../db/migrations.ts";
-import { Repositories } from "../db/repos/index.ts";
+import type { Repositories } from "../db/repos/index.ts";
 import type { ProblematicRange } from "../db/repos/problematic.ts";
 import { InputError, NotFoundError } from "../errors.ts";
-import { createLogger, type Logger } from "../log.ts";
 import { retryProblematic } from "../sync/problematic.ts";
 import { commandHint } from "../launch.ts";
 
@@ -34,21 +31,10 @@ function formatRange(r: ProblematicRange): string {
     (r.mapped_test_ids.length ? `, mapped tests ${r.mapped_test_ids.join(", ")}` : "");
 }
 
-/** Log lines of this command: to stderr, at the configured level. */
-function commandLogger(config: Config): Logger {
-  return createLogger({
-    level: config.logLevel,
-    format: config.logFormat,
-    secrets: [config.token, config.httpToken],
-  });
-}
-
 /** Runs `fn` with the repositories of the cache; no API token needed. */
 function withRepos<T>(config: Config, fn: (repos: Repositories) => T): T {
-  using db = openDatabase(config.dbPath);
-  prepareSchema(db, config.skipMigrations, commandLogger(config));
-  using repos = new Repositories(db);
-  return fn(repos);
+  using cache = openCache(config, commandLogger(config));
+  return fn(cache.repos);
 }
 
 async function retry(config: Config, productId: number, json: boolean, io: CliIO): Promise<number> {

@@ -7,8 +7,7 @@
 import process from "node:process";
 import { type CliIO, type Command, EXIT, helpText, parseFlags } from "./command.ts";
 import { loadConfig } from "../config.ts";
-import { createLogger } from "../log.ts";
-import { type App, openApp, SERVER_CACHE_MIB, VERSION } from "../app.ts";
+import { type App, commandLogger, openApp, SERVER_CACHE_MIB, VERSION } from "../app.ts";
 import { InputError } from "../errors.ts";
 import type { AppContext } from "../mcp/context.ts";
 import { createMcpServer } from "../mcp/server.ts";
@@ -136,12 +135,7 @@ With --transport http, set TESTIO_HTTP_TOKEN to require 'Authorization: Bearer <
       return EXIT.OK;
     }
     const config = loadConfig({ env: io.env, envFile: values["env-file"] });
-    const log = createLogger({
-      level: config.logLevel,
-      format: config.logFormat,
-      secrets: [config.token, config.httpToken],
-    });
-    await using app = openApp(config, log, { cacheMiB: SERVER_CACHE_MIB });
+    await using app = openApp(config, commandLogger(config), { cacheMiB: SERVER_CACHE_MIB });
     return await serveApp(app, { transport, host: values.host, port, sync: !values["no-sync"] }, io);
   },
 };

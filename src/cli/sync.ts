@@ -5,13 +5,10 @@
  * warnings), 1 failed or cancelled, 2 bad arguments, 3 another sync holds the lock.
  */
 import { type CliIO, type Command, EXIT, helpText, parseFlags } from "./command.ts";
-import { openApp, SYNC_CACHE_MIB } from "../app.ts";
+import { commandLogger, openApp, openCache, SYNC_CACHE_MIB } from "../app.ts";
 import { type Config, loadConfig, parseIdList } from "../config.ts";
-import { openDatabase } from "../db/database.ts";
-import { prepareSchema } from "../db/migrations.ts";
-import { Repositories } from "../db/repos/index.ts";
 import { InputError } from "../errors.ts";
-import { createLogger, type Logger } from "../log.ts";
+import type { Logger } from "../log.ts";
 import type { DryRunReport } from "../sync/engine.ts";
 import { progressPrinter, ProgressTracker } from "../sync/progress.ts";
 import { parseSince } from "../sync/scope.ts";
@@ -85,10 +82,8 @@ function parseSyncFlags(args: string[]): SyncFlags {
 
 /** A logger for a foreground sync: the summary is the info-level output, so info lines are dropped. */
 function cliLogger(config: Config, io: CliIO): Logger {
-  return createLogger({
+  return commandLogger(config, {
     level: config.logLevel === "debug" ? "debug" : "warn",
-    format: config.logFormat,
-    secrets: [config.token, config.httpToken],
     sink: (line) => io.stderr(`${line}\n`),
   });
 }
@@ -164,10 +159,8 @@ async function runSync(flags: SyncFlags, config: Config, io: CliIO): Promise<num
 }
 
 function showStatus(flags: SyncFlags, config: Config, io: CliIO): number {
-  using db = openDatabase(config.dbPath);
-  prepareSchema(db, config.skipMigrations, cliLogger(config, io));
-  using repos = new Repositories(db);
-  const status = syncStatus(repos, config.dbPath);
+  using cache = openCache(config, cliLogger(config, io));
+  const status = syncStatus(cache.repos, config.dbPath);
   io.stdout(flags.json ? JSON.stringify(status) + "\n" : formatStatus(status));
   return EXIT.OK;
 }

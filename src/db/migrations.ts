@@ -5,9 +5,11 @@
  *
  * @example
  * ```ts
- * using db = openDatabase(path);
+ * import { openDatabase } from "./database.ts";
+ *
+ * using db = openDatabase(":memory:");
  * migrateUp(db); // applies pending migrations in order
- * migrationStatus(db); // { current: 1, latest: 1, applied: [...], pending: [] }
+ * migrationStatus(db); // { current: 6, latest: 6, applied: [...], pending: [] }
  * ```
  */
 import { createHash } from "node:crypto";
@@ -235,9 +237,9 @@ function vacuum(db: Database): { pagesBefore: number; pagesAfter: number } {
   const { cache_size } = db.prepare("PRAGMA cache_size").get() as { cache_size: number };
   try {
     // VACUUM builds the new file in temporary storage: on disk, not in memory (the connection's
-    // temp_store MEMORY would hold a copy of the whole cache: 300 MB more RSS at 400,000 bugs). It
-    // reads and writes every page once, so a big page cache (for the old file and again for the new
-    // one) buys nothing: 2 MiB took the same 2.1-2.6 s at 400,000 bugs, with 35 MB less RSS than 16 MiB.
+    // temp_store MEMORY would hold a copy of the whole cache). It reads and writes every page once, so
+    // a big page cache (for the old file and again for the new one) buys nothing but memory
+    // (bench/RESULTS.md, Tuning).
     db.exec("PRAGMA temp_store = FILE");
     db.exec("PRAGMA cache_size = -2048");
     db.exec("VACUUM");

@@ -1,11 +1,13 @@
 /**
- * Lenient, self-describing argument schemas shared by the tools (tool-catalog.md conventions): ids
+ * Lenient, self-describing argument schemas shared by the tools (docs/contract.md): ids
  * as integers or numeric strings, id lists as arrays, "1,2,3" or "[1,2,3]", string lists as arrays
  * or CSV, dates as ISO or phrases, and bounded pagination. Each parses to a clean value and, on
  * failure, says the bad value and what is allowed.
  *
  * @example
  * ```ts
+ * import { z } from "zod";
+ *
  * const input = z.object({ product_id: idArg("product_id"), ...pageArgs });
  * input.parse({ product_id: "598", page: 2 }); // { product_id: 598, page: 2, per_page: 50 }
  * ```
@@ -135,7 +137,7 @@ export function resolveDate(name: string, value: string, kind: BoundKind, now: D
     return parseDateBound(value, kind, now);
   } catch (err) {
     if (err instanceof InputError) {
-      throw new InputError(`'${name}': ${err.message}`, { hint: err.hint, action: err.action });
+      throw new InputError(`'${name}': ${err.message}`, { hint: err.hint, action: err.action, cause: err });
     }
     throw err;
   }
@@ -183,5 +185,23 @@ export function paginate(
       total_count: total,
       has_more: page * perPage < total,
     }),
+  };
+}
+
+/**
+ * The closing arguments of a list tool: `sort_by` over the keys of a repository's sort whitelist,
+ * `sort_order`, then `page` and `per_page`.
+ */
+export function listArgs<K extends string>(
+  sorts: Readonly<Record<K, unknown>>,
+  sortBy: NoInfer<K>,
+  sortOrder: "asc" | "desc",
+  sortByText?: string,
+) {
+  const by = z.enum(Object.keys(sorts) as [K, ...K[]]).default(sortBy);
+  return {
+    sort_by: sortByText === undefined ? by : by.describe(sortByText),
+    sort_order: sortOrderArg.default(sortOrder),
+    ...pageArgs,
   };
 }

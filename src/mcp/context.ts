@@ -4,23 +4,14 @@
  *
  * @example
  * ```ts
- * const page = ctx.repos.products.list({ ... });
+ * declare const ctx: AppContext;
+ * const page = ctx.repos.products.list({ sortBy: "title", sortOrder: "asc", limit: 50, offset: 0 });
  * ```
  */
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Repositories } from "../db/repos/index.ts";
-import type { Freshness, SyncOptions, SyncSummary } from "../sync/types.ts";
-
-/** The sync side as the MCP layer sees it. */
-export interface SyncRunner {
-  /** Runs a sync now (waits for the lock like any other sync). */
-  run(opts: SyncOptions): Promise<SyncSummary>;
-  /** Whether a sync of this process is running. */
-  readonly running: boolean;
-  /** Whether start-up syncs are being skipped after repeated failures. */
-  readonly circuitOpen: boolean;
-}
+import type { Freshness, SyncRunner } from "../sync/types.ts";
 
 /** A reachability probe of the TestIO API, for diagnostics. */
 export interface ApiProbe {

@@ -11,7 +11,10 @@
  *
  * @example
  * ```ts
- * await using http = serveHttp({ ctx, log, port: 0, httpToken: config.httpToken });
+ * import type { AppContext } from "./context.ts";
+ *
+ * declare const ctx: AppContext;
+ * await using http = serveHttp({ ctx, log: ctx.log, port: 0, httpToken: ctx.config.httpToken });
  * console.error(`MCP at ${http.url}`); // http://127.0.0.1:53121/mcp
  * ```
  */

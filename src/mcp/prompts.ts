@@ -5,8 +5,12 @@
  *
  * @example
  * ```ts
- * const { server } = createMcpServer(ctx); // calls registerPrompts(server, ctx)
- * await client.getPrompt({ name: "analyze-product-quality", arguments: { product: "598" } });
+ * import type { AppContext } from "./context.ts";
+ * import { McpServer } from "./sdk.ts";
+ *
+ * declare const ctx: AppContext;
+ * const server = new McpServer({ name: "testio-mcp", version: "0" });
+ * registerPrompts(server, ctx); // what createMcpServer does
  * ```
  */
 import { z } from "zod";

@@ -6,8 +6,12 @@
  *
  * @example
  * ```ts
- * const { server } = createMcpServer(ctx); // calls registerResources(server, ctx)
- * await client.readResource({ uri: "testio://tests/109363" });
+ * import type { AppContext } from "./context.ts";
+ * import { McpServer } from "./sdk.ts";
+ *
+ * declare const ctx: AppContext;
+ * const server = new McpServer({ name: "testio-mcp", version: "0" });
+ * registerResources(server, ctx); // what createMcpServer does
  * ```
  */
 import type { z } from "zod";
@@ -20,7 +24,8 @@ import { NotFoundError } from "../errors.ts";
 import { getBugSummaryTool } from "./tools/get_bug_summary.ts";
 import { getProductSummaryTool } from "./tools/get_product_summary.ts";
 import { getTestSummaryTool } from "./tools/get_test_summary.ts";
-import type { Config, Threshold } from "../config.ts";
+import type { Config } from "../config.ts";
+import type { Threshold } from "../domain/rates.ts";
 
 /** URI of the playbook resource. */
 export const PLAYBOOK_URI = "testio://playbook";
@@ -131,6 +136,38 @@ function variable(value: string | string[] | undefined): string {
   return Array.isArray(value) ? value[0] ?? "" : value ?? "";
 }
 
+/** An entity template `testio://<name>s/{<name>_id}` whose contents are the JSON of a summary tool. */
+interface SummaryTemplate {
+  name: "product" | "test" | "bug";
+  title: string;
+  tool: ToolDefinition;
+  /** The entities `list` enumerates, newest first. */
+  recent(): { id: number; name: string; description: string }[];
+  /** Ids `complete` suggests for a typed prefix. */
+  idsStartingWith(prefix: string): number[];
+}
+
+function registerSummaryTemplate(server: McpServer, ctx: AppContext, t: SummaryTemplate): void {
+  const base = `testio://${t.name}s`;
+  const idVar = `${t.name}_id`;
+  server.registerResource(
+    t.name,
+    new ResourceTemplate(`${base}/{${idVar}}`, {
+      list: (): ListResourcesResult => ({
+        resources: t.recent().map((e) => ({
+          uri: `${base}/${e.id}`,
+          name: e.name,
+          description: e.description,
+          mimeType: "application/json",
+        })),
+      }),
+      complete: { [idVar]: (value) => t.idsStartingWith(value).map(String) },
+    }),
+    { title: t.title, description: `JSON of ${t.tool.name} for one ${t.name}`, mimeType: "application/json" },
+    (uri, vars, extra) => readSummary(ctx, t.tool, { [idVar]: variable(vars[idVar]) }, uri, extra),
+  );
+}
+
 /** Registers the playbook and the entity templates on `server`. */
 export function registerResources(server: McpServer, ctx: AppContext): void {
   const { repos } = ctx;
@@ -145,78 +182,49 @@ export function registerResources(server: McpServer, ctx: AppContext): void {
     contents: [{ uri: uri.href, mimeType: "text/markdown", text: playbookMarkdown(ctx.config) }],
   }));
 
-  server.registerResource(
-    "product",
-    new ResourceTemplate("testio://products/{product_id}", {
-      list: (): ListResourcesResult => ({
-        resources: repos.products.list({
-          ids: scope,
-          sortBy: "last_synced",
-          sortOrder: "desc",
-          limit: RESOURCE_LIST_LIMIT,
-          offset: 0,
-        }).rows.map((p) => ({
-          uri: `testio://products/${p.id}`,
-          name: p.name,
-          description: `${p.type ?? "product"}: ${p.test_count} tests, ${p.bug_count} bugs`,
-          mimeType: "application/json",
-        })),
-      }),
-      complete: {
-        product_id: (value) =>
-          repos.products.idsStartingWith(value, COMPLETION_LIMIT)
-            .filter((id) => scope === null || scope.includes(id)).map(String),
-      },
-    }),
-    {
-      title: "Product summary",
-      description: "JSON of get_product_summary for one product",
-      mimeType: "application/json",
-    },
-    (uri, vars, extra) =>
-      readSummary(ctx, getProductSummaryTool, { product_id: variable(vars.product_id) }, uri, extra),
-  );
-
-  server.registerResource(
-    "test",
-    new ResourceTemplate("testio://tests/{test_id}", {
-      list: (): ListResourcesResult => ({
-        resources: repos.tests.recent(RESOURCE_LIST_LIMIT, scope).map((t) => ({
-          uri: `testio://tests/${t.id}`,
-          name: t.title,
-          description: `Test ${t.id} (${t.status}) of product ${t.product_id}, ends ${t.end_at ?? "unknown"}`,
-          mimeType: "application/json",
-        })),
-      }),
-      complete: { test_id: (value) => repos.tests.idsStartingWith(value, COMPLETION_LIMIT).map(String) },
-    }),
-    {
-      title: "Test summary",
-      description: "JSON of get_test_summary for one test",
-      mimeType: "application/json",
-    },
-    (uri, vars, extra) =>
-      readSummary(ctx, getTestSummaryTool, { test_id: variable(vars.test_id) }, uri, extra),
-  );
-
-  server.registerResource(
-    "bug",
-    new ResourceTemplate("testio://bugs/{bug_id}", {
-      list: (): ListResourcesResult => ({
-        resources: repos.bugs.recent({}, RESOURCE_LIST_LIMIT).map((b) => ({
-          uri: `testio://bugs/${b.id}`,
-          name: b.title,
-          description: `Bug ${b.id}: ${b.severity ?? "unknown severity"}, ${b.status}`,
-          mimeType: "application/json",
-        })),
-      }),
-      complete: { bug_id: (value) => repos.bugs.idsStartingWith(value, COMPLETION_LIMIT).map(String) },
-    }),
-    {
-      title: "Bug summary",
-      description: "JSON of get_bug_summary for one bug",
-      mimeType: "application/json",
-    },
-    (uri, vars, extra) => readSummary(ctx, getBugSummaryTool, { bug_id: variable(vars.bug_id) }, uri, extra),
-  );
+  registerSummaryTemplate(server, ctx, {
+    name: "product",
+    title: "Product summary",
+    tool: getProductSummaryTool,
+    recent: () =>
+      repos.products.list({
+        ids: scope,
+        sortBy: "last_synced",
+        sortOrder: "desc",
+        limit: RESOURCE_LIST_LIMIT,
+        offset: 0,
+      }).rows.map((p) => ({
+        id: p.id,
+        name: p.name,
+        description: `${p.type ?? "product"}: ${p.test_count} tests, ${p.bug_count} bugs`,
+      })),
+    idsStartingWith: (prefix) =>
+      repos.products.idsStartingWith(prefix, COMPLETION_LIMIT).filter((id) =>
+        scope === null || scope.includes(id)
+      ),
+  });
+  registerSummaryTemplate(server, ctx, {
+    name: "test",
+    title: "Test summary",
+    tool: getTestSummaryTool,
+    recent: () =>
+      repos.tests.recent(RESOURCE_LIST_LIMIT, scope).map((t) => ({
+        id: t.id,
+        name: t.title,
+        description: `Test ${t.id} (${t.status}) of product ${t.product_id}, ends ${t.end_at ?? "unknown"}`,
+      })),
+    idsStartingWith: (prefix) => repos.tests.idsStartingWith(prefix, COMPLETION_LIMIT),
+  });
+  registerSummaryTemplate(server, ctx, {
+    name: "bug",
+    title: "Bug summary",
+    tool: getBugSummaryTool,
+    recent: () =>
+      repos.bugs.recent({}, RESOURCE_LIST_LIMIT).map((b) => ({
+        id: b.id,
+        name: b.title,
+        description: `Bug ${b.id}: ${b.severity ?? "unknown severity"}, ${b.status}`,
+      })),
+    idsStartingWith: (prefix) => repos.bugs.idsStartingWith(prefix, COMPLETION_LIMIT),
+  });
 }

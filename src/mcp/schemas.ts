@@ -1,5 +1,13 @@
 /**
- * Output schema pieces shared by several tools.
+ * Output schema pieces shared by several tools: rates, health, bug classes, references and row shapes.
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import { bugRowShape, featureRef } from "./schemas.ts";
+ *
+ * const bug = z.object({ ...bugRowShape, feature: featureRef.nullable() });
+ * ```
  */
 import { z } from "zod";
 
@@ -35,20 +43,25 @@ export const testEnvironmentSchema = z.object({ id: z.number().int(), title: z.s
 /** `{id, name}` reference. */
 export const namedRef = z.object({ id: z.number().int(), name: z.string() });
 
-/** UTC time of the oldest sync stamp an answer depends on (null when the cache holds nothing relevant). */
-export const dataAsOf = z.string().nullable().describe(
-  "UTC ISO time of the oldest sync stamp behind this answer",
-);
+/** `{id, title}` of a feature. */
+export const featureRef = z.object({ id: z.number().int(), title: z.string() });
 
-/** The oldest of the given sync stamps (ISO strings compare in time order), or null when none is set. */
-export function oldestStamp(...stamps: (string | null | undefined)[]): string | null {
-  let oldest: string | null = null;
-  for (const s of stamps) if (s && (oldest === null || s < oldest)) oldest = s;
-  return oldest;
-}
+/** The fields every test row starts with, in the order answers show them. */
+export const testRowShape = {
+  id: z.number().int(),
+  title: z.string(),
+  status: z.string(),
+};
 
-/** Problems met while answering (refresh failures, unknown ids…). */
-export const warningsSchema = z.array(z.string()).optional();
+/** The fields every bug row starts with, in the order answers show them. */
+export const bugRowShape = {
+  id: z.number().int(),
+  title: z.string(),
+  severity: z.string().nullable(),
+  status: z.string().describe("forwarded (open), accepted, auto_accepted or rejected"),
+  known: z.boolean(),
+  rejection_reason: z.string().nullable(),
+};
 
 /** A count map such as by_status. */
 export const countMap = z.record(z.string(), z.number().int());

@@ -3,15 +3,15 @@
  * extension, so under Deno its subpaths type-check as `any`; `@ts-types` points each import at the
  * real declarations.
  */
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/mcp"
+// @ts-types="@modelcontextprotocol/sdk/server/mcp"
 export { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/completable"
+// @ts-types="@modelcontextprotocol/sdk/server/completable"
 export { completable } from "@modelcontextprotocol/sdk/server/completable.js";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/stdio"
+// @ts-types="@modelcontextprotocol/sdk/server/stdio"
 export { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/webStandardStreamableHttp"
+// @ts-types="@modelcontextprotocol/sdk/server/webStandardStreamableHttp"
 export { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
+// @ts-types="@modelcontextprotocol/sdk/types"
 export {
   CallToolRequestSchema,
   ErrorCode,
@@ -19,7 +19,7 @@ export {
   ListToolsRequestSchema,
   McpError,
 } from "@modelcontextprotocol/sdk/types.js";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
+// @ts-types="@modelcontextprotocol/sdk/types"
 export type {
   CallToolResult,
   GetPromptResult,
@@ -31,5 +31,5 @@ export type {
   Tool,
   ToolAnnotations,
 } from "@modelcontextprotocol/sdk/types.js";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/shared/protocol"
+// @ts-types="@modelcontextprotocol/sdk/shared/protocol"
 export type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";

@@ -3,11 +3,11 @@
  * benchmarks and scripts. Kept apart from `sdk.ts` so the server never loads the client's
  * dependencies (they read environment variables at import time and cost memory).
  */
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
+// @ts-types="@modelcontextprotocol/sdk/client/index"
 export { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/stdio"
+// @ts-types="@modelcontextprotocol/sdk/client/stdio"
 export { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/streamableHttp"
+// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
 export { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/inMemory"
+// @ts-types="@modelcontextprotocol/sdk/inMemory"
 export { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";

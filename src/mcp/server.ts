@@ -3,14 +3,19 @@
  * `McpServer` and returns it with its cleanup. Transports are attached by the caller.
  *
  * Tools are served through our own `tools/list` and `tools/call` handlers rather than
- * `McpServer.registerTool`, so that argument errors come back as the three-part message of the
- * catalog (the SDK's would be a bare validation dump) and so lenient inputs (ids as strings, CSV
+ * `McpServer.registerTool`, so that argument errors come back as the three-part message of
+ * docs/contract.md (the SDK's would be a bare validation dump) and so lenient inputs (ids as strings, CSV
  * lists) are described accurately in the advertised JSON Schema.
  *
  * @example
  * ```ts
+ * import type { AppContext } from "./context.ts";
+ * import { StdioServerTransport } from "./sdk.ts";
+ *
+ * declare const ctx: AppContext;
  * const { server, cleanup } = createMcpServer(ctx);
  * await server.connect(new StdioServerTransport());
+ * await cleanup();
  * ```
  */
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, McpServer } from "./sdk.ts";

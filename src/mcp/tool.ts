@@ -2,10 +2,12 @@
  * How a tool is declared and answered. A tool is a name, a description that tells the assistant
  * when to use it, zod input and output schemas, annotations and a handler returning typed data. The
  * server turns the data into `structuredContent` plus the same JSON as text, and any error into
- * the three-part message of tool-catalog.md.
+ * the three-part message of docs/contract.md.
  *
  * @example
  * ```ts
+ * import { z } from "zod";
+ *
  * export const pingTool = defineTool({
  *   name: "ping",
  *   title: "Ping",
@@ -29,6 +31,20 @@ import {
   UpstreamError,
 } from "../errors.ts";
 import type { Logger } from "../log.ts";
+
+/**
+ * A paragraph written over several source lines, as the one line a client shows: each line break
+ * and the indentation around it become one space.
+ *
+ * @example
+ * ```ts
+ * prose`Lists products.
+ *   Start here.`; // "Lists products. Start here."
+ * ```
+ */
+export function prose(strings: TemplateStringsArray, ...values: unknown[]): string {
+  return String.raw({ raw: strings }, ...values).replace(/\s*\n\s*/g, " ");
+}
 
 /** Annotations of a tool that only reads the local cache. */
 export const READ_ONLY: ToolAnnotations = {
@@ -164,7 +180,7 @@ export function errorText(err: unknown, toolName: string, log: Logger): string {
   return `❌ ${r.redact(parts.what)}\nℹ️ ${r.redact(parts.why)}\n💡 ${r.redact(parts.next)}`;
 }
 
-/** Renders an error as the `isError` result of tool-catalog.md. */
+/** Renders an error as the `isError` result of docs/contract.md. */
 export function errorResult(err: unknown, toolName: string, log: Logger): CallToolResult {
   return { isError: true, content: [{ type: "text", text: errorText(err, toolName, log) }] };
 }

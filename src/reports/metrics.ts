@@ -6,6 +6,9 @@
  *
  * @example
  * ```ts
+ * import type { Repositories } from "../db/repos/index.ts";
+ *
+ * declare const repos: Repositories;
  * const answer = queryMetrics({ metrics: ["bug_count"], dimensions: ["severity"], filters: { product_id: 598 } },
  *   repos.analytics, { scopeProductIds: null });
  * answer.rows[0]; // { severity: "low", bug_count: 412 }
@@ -13,8 +16,8 @@
  */
 import type { SortOrder } from "../db/repos/base.ts";
 import type { CubeKey, CubeQuery, CubeResult, DateBasis } from "../db/repos/analytics.ts";
-import { EXECUTED_TEST_STATUSES, TEST_STATUSES } from "../db/repos/tests.ts";
-import { BUG_SEVERITIES } from "../db/repos/bugs.ts";
+import { EXECUTED_TEST_STATUSES, TEST_STATUSES } from "../domain/tests.ts";
+import { BUG_SEVERITIES } from "../domain/bugs.ts";
 import { InputError } from "../errors.ts";
 import {
   CUBE_LIMITS,
@@ -25,8 +28,8 @@ import {
   type MetricKey,
   METRICS,
   onlyBugMetrics,
-} from "./metric_registry.ts";
-import { computeRates, type Rates } from "./rates.ts";
+} from "../domain/metrics.ts";
+import { computeRates, type Rates } from "../domain/rates.ts";
 
 /** A filter value as a client sends it. */
 export type FilterValue = string | number | boolean;

@@ -1,5 +1,5 @@
 /**
- * The quality report (behaviour.md §3) as pure functions: scope validation, the summary built from
+ * The quality report (docs/domain.md, Rates and health) as pure functions: scope validation, the summary built from
  * grouped rows (tests by product/status/type, bugs by product/status/severity), the per-product
  * breakdown, per-test rows, and the Markdown rendering.
  *
@@ -7,16 +7,38 @@
  *
  * @example
  * ```ts
- * const report = buildQualityReport({ products, testGroups, bugGroups, thresholds, period });
+ * import type { Config } from "../config.ts";
+ * import type { Repositories } from "../db/repos/index.ts";
+ *
+ * declare const repos: Repositories;
+ * declare const config: Config;
+ * const scope = { productIds: [598], statuses: ["archived"], from: null, to: null };
+ * const report = buildQualityReport({
+ *   products: [{ id: 598, name: "Web shop" }],
+ *   testGroups: repos.report.testGroups(scope),
+ *   bugGroups: repos.report.bugGroups(scope),
+ *   thresholds: config.thresholds,
+ *   start: null,
+ *   end: null,
+ *   statuses: ["archived"],
+ * });
  * report.summary.rates.rejection_rate; // 0.2
  * renderMarkdown(report, { dataAsOf: "2025-11-10T13:03:12Z" }); // "# Quality report: …"
  * ```
  */
-import type { Config, Threshold } from "../config.ts";
+import type { Config } from "../config.ts";
 import type { BugGroupRow, ReportTestRow, TestGroupRow, TestOwner } from "../db/repos/report.ts";
-import { BUG_SEVERITIES } from "../db/repos/bugs.ts";
+import { BUG_SEVERITIES } from "../domain/bugs.ts";
 import { InputError } from "../errors.ts";
-import { type BugClasses, computeRates, type Health, health, type Rates, totalBugs } from "./rates.ts";
+import {
+  type BugClasses,
+  computeRates,
+  type Health,
+  health,
+  type Rates,
+  type Threshold,
+  totalBugs,
+} from "../domain/rates.ts";
 
 /** Requested bounds and the end dates actually found. */
 export interface ReportPeriod {

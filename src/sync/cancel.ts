@@ -4,7 +4,10 @@
  *
  * @example
  * ```ts
- * throwIfCancelled(signal); // before committing a page
+ * const controller = new AbortController();
+ * throwIfCancelled(controller.signal); // before committing a page: nothing happens yet
+ * controller.abort();
+ * throwIfCancelled(controller.signal); // throws a CancelledError
  * ```
  */
 import { CancelledError } from "../errors.ts";

@@ -1,5 +1,5 @@
 /**
- * Test discovery for one product (behaviour.md §5): pages of 25, newest first, one page per
+ * Test discovery for one product (docs/domain.md, Sync): pages of 25, newest first, one page per
  * transaction together with the product's sync cursor.
  *
  * - **full**: every page, until a short or empty page (or the page cap).
@@ -17,7 +17,10 @@
  *
  * @example
  * ```ts
- * const result = await discoverTests({ deps, productId: 598, mode: "incremental", since: null, eventId, signal });
+ * import type { SyncDeps } from "./refresh.ts";
+ *
+ * declare const deps: SyncDeps;
+ * const result = await discoverTests({ deps, productId: 598, mode: "incremental", since: null, eventId: null });
  * result.inserted; // new tests stored
  * result.staleLeft; // stale mutable tests the walk did not reach: fetch them by id
  * ```
@@ -196,7 +199,7 @@ export async function discoverTests(opts: DiscoveryOptions): Promise<DiscoveryRe
   // When the walk is sure to go on and the request limit has room, the next page is requested before
   // this one is written: every later page, and the product's bugs, wait for the page chain, so the
   // write overlaps the request. With requests queueing (many products walking) it would only hold
-  // parsed pages in memory: a full sync of 100 products peaked 25 MB higher.
+  // parsed pages in memory (bench/RESULTS.md, Tuning).
   let ahead: Promise<RangeRead> | null = null;
   try {
     for (;;) {
@@ -279,7 +282,7 @@ export async function discoverTests(opts: DiscoveryOptions): Promise<DiscoveryRe
   result.staleLeft = stale.filter((s) => !offsetOf.has(s.id)).map((s) => s.id);
   const ranges = await boundaries(read, groupFailures(failed), byOffset, listEnd);
   throwIfCancelled(signal);
-  const recorded = repos.db.write(() => {
+  const recorded = repos.write(() => {
     saveCursor(final!);
     repos.products.markTestsSynced(pid, new Date().toISOString());
     const at = new Date().toISOString();

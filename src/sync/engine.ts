@@ -1,5 +1,5 @@
 /**
- * The sync engine (behaviour.md §5): products → features (and user stories) → tests → bugs, under the
+ * The sync engine (docs/domain.md, Sync): products → features (and user stories) → tests → bugs, under the
  * sync lock, with a `sync_events` row per run.
  *
  * The phase order holds per product: after the one products call, each product runs its own pipeline
@@ -15,14 +15,17 @@
  *
  * @example
  * ```ts
- * using engine = new SyncEngine({ repos, client, config, log });
+ * import type { SyncDeps } from "./refresh.ts";
+ *
+ * declare const deps: SyncDeps;
+ * using engine = new SyncEngine(deps);
  * const summary = await engine.run({ mode: "incremental", trigger: "cli", onProgress: console.error });
  * summary.status; // "completed" | "completed_with_warnings" | "failed" | "cancelled"
  * ```
  */
 import type { Config } from "../config.ts";
 import type { Repositories } from "../db/repos/index.ts";
-import { ConfigError, errorMessage, PayloadError, UpstreamError } from "../errors.ts";
+import { errorMessage, missingTokenError, PayloadError, UpstreamError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { MAX_BUG_TEST_IDS, type TestIOClient } from "../testio/client.ts";
 import type { ApiProduct } from "../testio/schemas.ts";
@@ -242,10 +245,7 @@ export class SyncEngine implements Disposable, AsyncDisposable {
 
   #requireClient(): TestIOClient {
     if (!this.#client) {
-      throw new ConfigError(["TESTIO_CUSTOMER_API_TOKEN=(unset): required to sync"], {
-        hint: "No TestIO API token is configured, so the API cannot be reached",
-        action: `Set TESTIO_CUSTOMER_API_TOKEN (or try '${commandHint("demo")}')`,
-      });
+      throw missingTokenError(commandHint("demo"));
     }
     return this.#client;
   }
@@ -477,7 +477,7 @@ export class SyncEngine implements Disposable, AsyncDisposable {
   }
 
   /**
-   * One product's part of a run, in the order of behaviour.md §5: its features (when due), its test
+   * One product's part of a run, in the order of docs/domain.md (Sync): its features (when due), its test
    * walk, then its bugs. In a full sync the walk queues every test it stores for its bugs, so bug
    * batches start while later pages are still being read; an incremental sync queues the stale ones
    * once the walk and the refresh of stale tests are done. A failure of this product alone becomes a
@@ -597,7 +597,7 @@ export class SyncEngine implements Disposable, AsyncDisposable {
   }
 
   /**
-   * behaviour.md §1: a test-feature's feature must exist. Features unknown to the cache trigger one
+   * docs/domain.md, Entities: a test-feature's feature must exist. Features unknown to the cache trigger one
    * fetch of the product's features (unless this run already fetched them); what is still unknown
    * after that is reported.
    */

@@ -1,12 +1,17 @@
 /**
- * Features and user stories of one product (behaviour.md §1, API doc §3): products with sections list
+ * Features and user stories of one product (docs/domain.md, Entities; docs/testio-api.md, Sections): products with sections list
  * their features per section (the plain endpoint answers 422 for them), merged by id with the section
  * ids recorded; user stories stay the title strings on features, with ids joined only where an exact
  * title match is unambiguous.
  *
  * @example
  * ```ts
- * const { features, userStories, warnings } = await syncProductFeatures(deps, featureSource(product), signal);
+ * import type { ApiProduct } from "../testio/schemas.ts";
+ * import type { SyncDeps } from "./refresh.ts";
+ *
+ * declare const deps: SyncDeps;
+ * declare const product: ApiProduct;
+ * const { features, userStories, warnings } = await syncProductFeatures(deps, featureSource(product));
  * ```
  */
 import type { Repositories } from "../db/repos/index.ts";

@@ -1,5 +1,5 @@
 /**
- * Read-through freshness (behaviour.md §4). Tools call it before they read the cache: rows that are
+ * Read-through freshness (docs/domain.md, Freshness). Tools call it before they read the cache: rows that are
  * missing or stale by the rules of `rules.ts` are fetched from the API, batched (bugs: 15 test ids per
  * call) and de-duplicated in flight through the engine's {@link Refresher}. An answer never waits
  * longer than the time budget: past it, the tool answers from the cache with a warning while the
@@ -11,8 +11,13 @@
  *
  * @example
  * ```ts
- * const freshness = new FreshnessService({ repos, client, config, log, engine });
- * const { warnings } = await freshness.ensureTests([300123], { bugs: true, signal });
+ * import type { SyncEngine } from "./engine.ts";
+ * import type { SyncDeps } from "./refresh.ts";
+ *
+ * declare const deps: SyncDeps;
+ * declare const engine: SyncEngine;
+ * const freshness = new FreshnessService({ ...deps, engine });
+ * const { warnings } = await freshness.ensureTests([300123], { bugs: true });
  * ```
  */
 import type { Config } from "../config.ts";

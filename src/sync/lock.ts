@@ -1,5 +1,5 @@
 /**
- * The sync lock (behaviour.md §5): one sync at a time per cache, across processes and inside one.
+ * The sync lock (docs/domain.md, Locks): one sync at a time per cache, across processes and inside one.
  *
  * - In-process: a per-database mutex, so two engines of one process queue instead of racing for the
  *   file.
@@ -16,8 +16,10 @@
  *
  * @example
  * ```ts
- * await using lock = await acquireSyncLock({ dbPath: config.dbPath, signal });
- * // … sync …
+ * {
+ *   await using lock = await acquireSyncLock({ dbPath: "/tmp/cache.db" });
+ *   // … sync …
+ * }
  * ```
  */
 import { resolve } from "node:path";

@@ -1,10 +1,14 @@
 /**
  * Pure mapping from parsed API entities to the repositories' input types, plus the two joins the API
  * leaves to the client: features merged across sections, and user-story ids matched to the title
- * strings on features where the match is unambiguous (behaviour.md §1).
+ * strings on features where the match is unambiguous (docs/domain.md, Entities).
  *
  * @example
  * ```ts
+ * import type { ApiFeature, ApiTest } from "../testio/schemas.ts";
+ *
+ * declare const apiTest: ApiTest;
+ * declare const a: ApiFeature[], b: ApiFeature[];
  * const input = testInput(apiTest);
  * const users = customersOf(apiTest);
  * const merged = mergeFeatures([{ sectionId: 11, features: a }, { sectionId: 12, features: b }]);
@@ -143,7 +147,7 @@ export function mergeFeatures(
 export interface StoryJoin {
   /** Per feature id: the api id of each story title by position, null where ambiguous or unmatched. */
   idsByFeature: Map<number, (number | null)[]>;
-  /** Consistency problems (behaviour.md §1), as warnings. */
+  /** Consistency problems (docs/domain.md, Entities), as warnings. */
   warnings: string[];
 }
 

@@ -1,5 +1,5 @@
 /**
- * Reading the test list by offset, with the page-500 recovery of behaviour.md §5: some pages of the
+ * Reading the test list by offset, with the page-500 recovery of docs/domain.md: some pages of the
  * live API fail with HTTP 500 every time (apparently because of particular tests), so a failing page is
  * re-read with smaller pages 25 → 10 → 5 → 2 → 1, narrowing to the part that fails. An offset that still
  * fails at page size 1 is skipped and reported; any error other than a 500 stops the recovery.
@@ -8,7 +8,10 @@
  *
  * @example
  * ```ts
- * const read: PageReader = (page, size) => client.listTestsPage(pid, page, size, { retry5xx: false, signal });
+ * import type { TestIOClient } from "../testio/client.ts";
+ *
+ * declare const client: TestIOClient;
+ * const read: PageReader = (page, size) => client.listTestsPage(598, page, size, { retry5xx: false });
  * const chunk = await readOffsets(read, 0, 25);
  * chunk.tests; // [{ offset: 0, test }, …] newest first, without the failing offsets
  * chunk.failed; // [{ offset: 17, attempts: 5 }]

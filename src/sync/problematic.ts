@@ -1,5 +1,5 @@
 /**
- * Repairing problematic ranges (behaviour.md §5): test-list offsets that failed with HTTP 500 at every
+ * Repairing problematic ranges (docs/domain.md, Page recovery): test-list offsets that failed with HTTP 500 at every
  * page size. A range with mapped test ids is retried by fetching those tests one by one
  * (`GET exploratory_tests/{id}`); a range without is re-read offset by offset (page size 1), after
  * checking that the tests recorded around it still sit there (newer tests shift every offset; the
@@ -7,7 +7,8 @@
  *
  * @example
  * ```ts
- * const outcomes = await retryProblematic({ repos, client, refresher }, 1000, signal);
+ * declare const deps: RetryDeps;
+ * const outcomes = await retryProblematic(deps, 1000);
  * outcomes[0]; // { range_id: 3, status: "recovered", test_ids: [300245], message: "…" }
  * ```
  */

@@ -5,9 +5,12 @@
  *
  * @example
  * ```ts
+ * import type { SyncEngine } from "./engine.ts";
+ *
+ * declare const engine: SyncEngine;
  * const progress = new ProgressTracker();
- * const bar = progressPrinter({ isTerminal: true, write: (t) => io.stderr(t) });
- * await engine.run({ ..., onProgress: (p) => bar.update(progress.update(p)) });
+ * const bar = progressPrinter({ isTerminal: true, write: (t) => console.error(t) });
+ * await engine.run({ mode: "incremental", trigger: "cli", onProgress: (p) => bar.update(progress.update(p)) });
  * bar.finish();
  * ```
  */

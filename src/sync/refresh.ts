@@ -1,12 +1,13 @@
 /**
  * Fetch-and-store of single tests, bugs in batches of 15 test ids, and one product's features, with
- * in-flight de-duplication (behaviour.md §4: two callers needing the same test share one fetch). The
+ * in-flight de-duplication (docs/domain.md, Freshness: two callers needing the same test share one fetch). The
  * sync engine owns one {@link Refresher}; its runs and the read-through freshness layer both go
  * through it, so a tool asking for a test the sync is fetching right now waits for that fetch.
  *
  * @example
  * ```ts
- * const outcomes = await refresher.tests([300123, 300124], signal);
+ * declare const refresher: Refresher;
+ * const outcomes = await refresher.tests([300123, 300124]);
  * outcomes.get(300123); // { ok: true, inserted: false }
  * ```
  */
@@ -200,7 +201,7 @@ export class Refresher {
     return batch;
   }
 
-  /** behaviour.md §1: a bug's test must exist; fetch it when the cache lacks it. */
+  /** docs/domain.md, Entities: a bug's test must exist; fetch it when the cache lacks it. */
   async #fetchMissingTests(
     bugs: readonly ApiBug[],
     requested: readonly number[],

@@ -1,14 +1,18 @@
 /**
- * The staleness rules of behaviour.md §4, as pure functions over the stamps the cache keeps. The first
+ * The staleness rules of docs/domain.md, Freshness, as pure functions over the stamps the cache keeps. The first
  * matching rule wins; the sync (which tests' bugs to fetch) and read-through refreshes share them.
  *
  * @example
  * ```ts
- * const cutoff = ttlCutoff(new Date(), config.cacheTtlSeconds);
+ * import type { TestStamps } from "../db/repos/tests.ts";
+ *
+ * declare const stamp: TestStamps;
+ * const cutoff = ttlCutoff(new Date(), 3600);
  * isTestStale(stamp, cutoff); // mutable and synced before the cutoff
  * ```
  */
-import { isFinalStatus, type TestStamps } from "../db/repos/tests.ts";
+import type { TestStamps } from "../db/repos/tests.ts";
+import { isFinalStatus } from "../domain/tests.ts";
 
 /** The instant before which a stamp is older than the TTL, as a UTC ISO string. */
 export function ttlCutoff(now: Date, ttlSeconds: number): string {

@@ -1,5 +1,5 @@
 /**
- * Server-side sync scheduling (behaviour.md §5): a start-up sync in the background when the cache is
+ * Server-side sync scheduling (docs/domain.md, Scheduling): a start-up sync in the background when the cache is
  * empty or older than `TESTIO_REFRESH_INTERVAL_SECONDS` (0 disables), then one every interval, skipped
  * when a sync finished within it. A circuit breaker skips start-up and background syncs after 3
  * failures within 5 minutes (counted from `sync_events`, so a crash-looping server sees them too).
@@ -8,6 +8,12 @@
  *
  * @example
  * ```ts
+ * import type { Config } from "../config.ts";
+ * import type { Repositories } from "../db/repos/index.ts";
+ * import type { Logger } from "../log.ts";
+ * import type { SyncEngine } from "./engine.ts";
+ *
+ * declare const engine: SyncEngine, repos: Repositories, config: Config, log: Logger;
  * await using scheduler = new SyncScheduler({ engine, repos, config, log });
  * scheduler.start();
  * await scheduler.run({ mode: "incremental", trigger: "mcp" }); // what sync_data calls
@@ -17,9 +23,8 @@ import type { Config } from "../config.ts";
 import type { Repositories } from "../db/repos/index.ts";
 import { errorMessage, SyncBusyError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import type { SyncRunner } from "../mcp/context.ts";
 import type { SyncEngine } from "./engine.ts";
-import type { SyncOptions, SyncSummary } from "./types.ts";
+import type { SyncOptions, SyncRunner, SyncSummary } from "./types.ts";
 
 /** Failures within {@link BREAKER_WINDOW_MS} that open the circuit breaker. */
 export const BREAKER_FAILURES = 3;

@@ -1,11 +1,14 @@
 /**
- * What a sync covers: which products (behaviour.md §5: an argument outside `TESTIO_PRODUCT_IDS` is an
+ * What a sync covers: which products (docs/domain.md, Sync: an argument outside `TESTIO_PRODUCT_IDS` is an
  * error, never a silent widening) and from which date. `TESTIO_SYNC_SINCE`, CLI `--since` and the
  * `sync_data` tool's `since` are parsed by the same function, so a relative phrase means the same
  * everywhere (the reference client's background sync broke on relative values).
  *
  * @example
  * ```ts
+ * import type { Config } from "../config.ts";
+ *
+ * declare const config: Config;
  * parseSince("last 90 days"); // { since: "2025-08-12T00:00:00.000Z", all: false }
  * parseSince("all"); // { since: null, all: true }
  * resolveScope(config, [598]); // [598], or an InputError when 598 is outside TESTIO_PRODUCT_IDS

@@ -4,7 +4,10 @@
  *
  * @example
  * ```ts
- * const status = syncStatus(repos, config.dbPath);
+ * import type { Repositories } from "../db/repos/index.ts";
+ *
+ * declare const repos: Repositories;
+ * const status = syncStatus(repos, "/home/me/.testio-mcp/cache.db");
  * console.error(formatStatus(status));
  * ```
  */

@@ -5,13 +5,18 @@
  *
  * @example
  * ```ts
- * const { inserted, updated } = writeTests(repos, page.tests, syncedAt, () => saveCursor(...));
- * writeBugs(repos, batchIds, bugs, syncedAt);
+ * import type { Repositories } from "../db/repos/index.ts";
+ * import type { ApiBug, ApiTest } from "../testio/schemas.ts";
+ *
+ * declare const repos: Repositories, tests: ApiTest[], bugs: ApiBug[];
+ * const syncedAt = new Date().toISOString();
+ * const { inserted, updated } = writeTests(repos, tests, syncedAt, () => {}); // the callback saves the cursor
+ * writeBugs(repos, tests.map((t) => t.id), bugs, syncedAt);
  * ```
  */
 import type { Repositories } from "../db/repos/index.ts";
 import type { FeatureInput } from "../db/repos/features.ts";
-import { isFinalStatus } from "../db/repos/tests.ts";
+import { isFinalStatus } from "../domain/tests.ts";
 import type { ApiBug, ApiProduct, ApiTest } from "../testio/schemas.ts";
 import { bugInput, customersOf, productInput, testersOf, testInput } from "./mapping.ts";
 
@@ -40,7 +45,7 @@ export function writeTests(
   extra?: () => void,
 ): TestWrite {
   const unique = uniqueById(tests);
-  return repos.db.write(() => {
+  return repos.write(() => {
     const existing = repos.tests.existingIds(unique.map((t) => t.id));
     repos.tests.upsertMany(unique.map(testInput), syncedAt);
     repos.users.upsertSeen(unique.flatMap(customersOf));
@@ -83,7 +88,7 @@ export function writeBugs(
   options: { partial?: boolean } = {},
 ): BugWrite {
   const unique = uniqueById(bugs);
-  return repos.db.write(() => {
+  return repos.write(() => {
     const stamps = repos.tests.stamps([...new Set([...testIds, ...unique.map((b) => b.test_id)])]);
     const productOf = new Map(stamps.map((s) => [s.id, s.product_id]));
     const answered = new Set(unique.map((b) => b.test_id));
@@ -119,7 +124,7 @@ export function writeBugs(
 
 /** Upserts products (and their sections) in one transaction. */
 export function writeProducts(repos: Repositories, products: readonly ApiProduct[], syncedAt: string): void {
-  repos.db.write(() => repos.products.upsertMany(products.map(productInput), syncedAt));
+  repos.write(() => repos.products.upsertMany(products.map(productInput), syncedAt));
 }
 
 /**
@@ -134,7 +139,7 @@ export function writeFeatures(
   syncedAt: string,
   options: { partial?: boolean } = {},
 ): void {
-  repos.db.write(() => {
+  repos.write(() => {
     repos.features.replaceForProduct(productId, features, syncedAt, { removeOthers: !options.partial });
     if (!options.partial) repos.products.markFeaturesSynced(productId, syncedAt);
   });

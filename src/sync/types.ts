@@ -3,6 +3,9 @@
  *
  * @example
  * ```ts
+ * import type { SyncEngine } from "./engine.ts";
+ *
+ * declare const engine: SyncEngine;
  * const summary: SyncSummary = await engine.run({ mode: "incremental", trigger: "cli" });
  * ```
  */
@@ -87,7 +90,7 @@ export interface FreshnessOptions {
 }
 
 /**
- * Read-through freshness (behaviour.md §4): tools call it before they read, so stale or missing rows
+ * Read-through freshness (docs/domain.md, Freshness): tools call it before they read, so stale or missing rows
  * are refreshed from the API when possible and the answer says so when not.
  */
 export interface Freshness {
@@ -100,4 +103,14 @@ export interface Freshness {
   ): Promise<FreshnessResult>;
   /** Makes a product's features (and user stories) fresh. */
   ensureFeatures(productId: number, opts?: FreshnessOptions): Promise<FreshnessResult>;
+}
+
+/** The sync side as a server sees it: the scheduler implements it, tools call it. */
+export interface SyncRunner {
+  /** Runs a sync now (waits for the lock like any other sync). */
+  run(opts: SyncOptions): Promise<SyncSummary>;
+  /** Whether a sync of this process is running. */
+  readonly running: boolean;
+  /** Whether start-up syncs are being skipped after repeated failures. */
+  readonly circuitOpen: boolean;
 }

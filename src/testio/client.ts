@@ -1,14 +1,16 @@
 /**
  * The TestIO Customer API client: fetch over HTTPS with `Authorization: Token <token>`, one request
  * limit shared by every call (a call may ask to be served first), a timeout per request, retries
- * (behaviour.md §6) and zod parsing of every payload at the boundary. The token never appears in
+ * (docs/testio-api.md, Errors and limits) and zod parsing of every payload at the boundary. The token never appears in
  * errors or logs.
  *
  * @example
  * ```ts
- * using client = new TestIOClient({ baseUrl: "https://api.test.io/customer/v2", token, log });
- * const { tests, received, warnings } = await client.listTestsPage(598, 1, 25, { signal, priority: "high" });
- * const { bugs } = await client.listBugs(tests.map((t) => t.id).slice(0, 15), signal);
+ * import { silentLogger } from "../log.ts";
+ *
+ * using client = new TestIOClient({ baseUrl: "https://api.test.io/customer/v2", token: "…", log: silentLogger() });
+ * const { tests, received, warnings } = await client.listTestsPage(598, 1, 25, { priority: "high" });
+ * const { bugs } = await client.listBugs(tests.map((t) => t.id).slice(0, 15));
  * ```
  */
 import { CancelledError, errorMessage, InputError, PayloadError, UpstreamError } from "../errors.ts";
@@ -540,6 +542,7 @@ export class TestIOClient implements Disposable {
           {
             hint: "The API is slow or overloaded",
             action: "Retry later, or raise TESTIO_HTTP_TIMEOUT_SECONDS",
+            cause: err,
           },
         );
       }
@@ -551,6 +554,7 @@ export class TestIOClient implements Disposable {
         {
           hint: "Network problem, DNS failure or a wrong base URL",
           action: "Check the network and TESTIO_CUSTOMER_API_BASE_URL, then retry",
+          cause: err,
         },
       );
     }

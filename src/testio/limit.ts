@@ -8,8 +8,8 @@
  * ```ts
  * const limit = new Semaphore(10);
  * {
- *   using _permit = await limit.acquire(signal, "high");
- *   await fetch(url);
+ *   using _permit = await limit.acquire(undefined, "high");
+ *   await fetch("http://127.0.0.1:8787/customer/v2/products");
  * } // the permit is released here, even when fetch throws
  * ```
  */

@@ -9,6 +9,7 @@
  *
  * @example
  * ```ts
+ * const body = await (await fetch("http://127.0.0.1:8787/customer/v2/products/598/exploratory_tests")).json();
  * const { items, warnings } = parseListEnvelope(body, "exploratory_tests", "test", TestSchema);
  * items[0].start_at; // "2025-11-09T21:00:00Z"
  * ```
@@ -16,6 +17,7 @@
 import { z } from "zod";
 import { toUtcIso } from "../dates.ts";
 import { PayloadError } from "../errors.ts";
+import { REJECT_REASONS, type RejectReason } from "../domain/bugs.ts";
 
 /** A JSON object as it came from the API, after sanitising. */
 export type RawJson = Record<string, unknown>;
@@ -149,10 +151,8 @@ export const ProductSchema: z.ZodType<ApiProduct> = withRaw(ProductCore);
 //
 // Tests and bugs are the bulk of a sync (tens of thousands of bugs), so zod only validates their
 // shape, with plain `z.object`s that it compiles into one function each; a plain function then maps
-// the validated record and checks what the shape cannot say (timestamps with an offset). Measured on
-// the M dataset: 8 µs per bug this way, 22 µs with a transform per field, loose objects and a
-// sanitised copy of the raw JSON, and 10.5 µs with the mapping as a zod `.transform` (its pipe alone
-// costs more than the mapping).
+// the validated record and checks what the shape cannot say (timestamps with an offset). This was the
+// fastest of the ways measured (bench/RESULTS.md, Tuning).
 
 /** Validates a record and maps it; zod schemas satisfy it too. */
 export interface RecordSchema<T> {
@@ -200,7 +200,7 @@ function utcOf(value: string | null | undefined, field: string, reject: Reject):
 // ---------------------------------------------------------------------------------------------------
 // Exploratory test
 
-/** A feature as snapshotted inside a test (API doc §2.5): its own id plus the global `feature_id`. */
+/** A feature as snapshotted inside a test (docs/testio-api.md, Tests): its own id plus the global `feature_id`. */
 export interface ApiTestFeature {
   /** The test-feature id; bugs point to it through `test_feature.id`. */
   id: number;
@@ -366,24 +366,6 @@ export const TestSchema = mappedSchema(TestRecordSchema, toApiTest);
 
 // ---------------------------------------------------------------------------------------------------
 // Bug
-
-/**
- * TestIO's canned reviewer texts by reject-reason key (API doc §5.3). These are exact strings: a
- * rejected bug's reason is found by looking for them inside its comments.
- */
-export const REJECT_REASONS = {
-  device_not_relevant: "This device is not relevant and the bug will not be fixed.",
-  ignored_instructions: "The test instructions were not followed.",
-  intended_behavior: "The behaviour/design described here is intentional.",
-  irrelevant: "This bug is not relevant and will not be fixed.",
-  known_bug: "This is a legit bug but already known.",
-  not_reproducible: "With the information provided it was not possible to reproduce this bug.",
-  request_timeout:
-    "Your bug was rejected automatically, because you didn't respond to the request within 24 hours",
-} as const;
-
-/** A reject-reason key. */
-export type RejectReason = keyof typeof REJECT_REASONS;
 
 const REJECT_ENTRIES = Object.entries(REJECT_REASONS) as [RejectReason, string][];
 

@@ -1,10 +1,14 @@
 /**
- * Section detection (API doc §3): a product "has sections" when `sections` is non-empty or
+ * Section detection (docs/testio-api.md, Sections): a product "has sections" when `sections` is non-empty or
  * `sections_with_default` holds more than the implicit default section. Products with sections list
  * their features per section; the plain features endpoint answers 422 for them.
  *
  * @example
  * ```ts
+ * import type { TestIOClient } from "./client.ts";
+ * import type { ApiProduct } from "./schemas.ts";
+ *
+ * declare const client: TestIOClient, product: ApiProduct;
  * if (hasSections(product)) {
  *   for (const sid of sectionIds(product)) await client.listSectionFeatures(product.id, sid);
  * } else {

@@ -6,7 +6,12 @@
  *
  * @example
  * ```ts
- * assertCacheMatches(app.db, fx.api.dataset);
+ * import { openDatabase } from "../../src/db/database.ts";
+ * import { syncedFixture } from "./fixture.ts";
+ *
+ * await using fx = await syncedFixture({ scale: "S" });
+ * using db = openDatabase(fx.dbPath);
+ * assertCacheMatches(db, fx.api.dataset);
  * ```
  */
 import assert from "node:assert/strict";
@@ -28,7 +33,7 @@ function sortBy<T>(items: T[], key: (t: T) => number | string): T[] {
   return [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
-/** The derived status of an API bug (behaviour.md §2). */
+/** The derived status of an API bug (docs/domain.md, Bugs). */
 export function expectedBugStatus(b: RawBug): string {
   return b.status === "accepted" && b.auto_accepted === true ? "auto_accepted" : b.status;
 }

@@ -4,6 +4,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { syncCommand } from "../../src/cli/sync.ts";
+ * import { fakeFixture } from "./fixture.ts";
+ *
+ * await using fx = await fakeFixture({ scale: "S" });
  * const io = captureIO(fx.env);
  * assert.equal(await syncCommand.run(["--json"], io), 0);
  * JSON.parse(io.out());

@@ -4,6 +4,8 @@
  *
  * @example
  * ```ts
+ * import { openDatabase } from "../../src/db/database.ts";
+ *
  * await using fx = await syncedFixture({ scale: "S" });
  * using db = openDatabase(fx.dbPath);
  * ```

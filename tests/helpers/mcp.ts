@@ -4,6 +4,8 @@
  *
  * @example
  * ```ts
+ * import { syncedFixture } from "./fixture.ts";
+ *
  * await using fx = await syncedFixture();
  * await using mcp = await spawnStdioServer(fx.env);
  * const result = await mcp.client.callTool({ name: "list_products", arguments: {} });

@@ -6,6 +6,8 @@
  *
  * @example
  * ```ts
+ * import { runCommand } from "./stdio_process.ts";
+ *
  * await using pkg = await installPackage();
  * await runCommand(pkg.bin, ["--version"], { env: pkg.env });
  * ```

@@ -8,6 +8,7 @@
  *
  * @example
  * ```ts
+ * const dir = await Deno.makeTempDir();
  * await using server = await connectStdio(Deno.execPath(), ["run", "-A", "main.ts", "demo"], await childEnv({ HOME: dir }));
  * await server.client.listTools();
  * ```

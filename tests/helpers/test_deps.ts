@@ -6,8 +6,7 @@
  *
  * @example
  * ```ts
- * import { fc } from "./helpers/test_deps.ts";
- * fc.assert(fc.property(fc.integer(), (n) => n + 0 === n));
+ * fc.assert(fc.property(fc.integer(), (n: number) => n + 0 === n));
  * ```
  * @module
  */

@@ -4,9 +4,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { syncedFixture } from "./fixture.ts";
+ * import { inProcessServer } from "./mcp.ts";
+ *
+ * await using fx = await syncedFixture({ scale: "S" });
  * await using mcp = await inProcessServer(fx);
  * using sql = readCache(fx.dbPath);
- * const out = await callOk<{ bugs: unknown[] }>(mcp, "list_bugs", { product_id: 1000 });
+ * const out = await callOk<{ bugs: unknown[]; pagination: Pagination }>(mcp, "list_bugs", { product_id: 1000 });
  * assert.equal(out.pagination.total_count, sql.n("SELECT count(*) AS n FROM bugs WHERE product_id = 1000"));
  * ```
  */

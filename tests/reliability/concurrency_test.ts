@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import { openApp } from "../../src/app.ts";
 import { SyncBusyError } from "../../src/errors.ts";
+import { openDatabase } from "../../src/db/database.ts";
 import { silentLogger } from "../../src/log.ts";
 import { syncedFixture } from "../helpers/fixture.ts";
 import { inProcessServer, ROOT } from "../helpers/mcp.ts";
@@ -58,8 +59,9 @@ Deno.test(`concurrency: ${CLIENTS} clients × ${CALLS} calls while full syncs wr
 
   const servers = await Promise.all(Array.from({ length: CLIENTS }, () => inProcessServer(fx)));
   // Running tests older than the TTL are refreshed by the tools: the readers' connections write too.
+  using cache = openDatabase(fx.dbPath);
   const age = () =>
-    servers[0].ctx.repos.db.exec(
+    cache.exec(
       `UPDATE tests SET synced_at = '2000-01-01T00:00:00Z', bugs_synced_at = '2000-01-01T00:00:00Z'
        WHERE id IN (${running.slice(0, 6).join(",")})`,
     );

@@ -16,7 +16,7 @@ import { assertDerivedCounts, assertFaithfulSubset, assertIntact, LONG, sized } 
 
 const RUNS = sized(2, 8);
 const SCALE = sized("S", "M") as "S" | "M";
-/** The client's limits (behaviour.md §6): 4 attempts for transient failures, 3 retries after 429. */
+/** The client's limits (docs/testio-api.md, Errors and limits): 4 attempts for transient failures, 3 retries after 429. */
 const MAX_ATTEMPTS = 4;
 const MAX_RATE_LIMITED = 3;
 const HANG_MS = 1_500;

@@ -7,6 +7,9 @@
  *
  * @example
  * ```ts
+ * import type { Database } from "../../src/db/database.ts";
+ *
+ * declare const db: Database;
  * const runs = sized(3, 20);
  * assertDerivedCounts(db);
  * const before = fingerprint(db);

@@ -10,16 +10,13 @@ import { ENV_VARIABLES } from "../../src/config.ts";
 import { fakeFixture } from "../helpers/fixture.ts";
 import { ROOT } from "../helpers/mcp.ts";
 import { childEnv, connectStdio, runCommand } from "../helpers/stdio_process.ts";
+import { taskCommand, taskPermission } from "../helpers/tasks.ts";
 import { THREE_PART } from "./rpc.ts";
 
-const tasks =
-  (JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)) as { tasks: Record<string, string> }).tasks;
 const RUNTIME_TASKS = ["start", "sync", "demo", "migrate"] as const;
 
-function flag(task: string, name: string): string[] | null {
-  const m = new RegExp(`(?:^| )--${name}(?:=(\\S+))?(?: |$)`).exec(tasks[task]);
-  return m ? (m[1] ?? "").split(",").filter(Boolean) : null;
-}
+/** What `--allow-<kind>` (or the task's permission set) grants. */
+const flag = (task: string, name: string) => taskPermission(task, name.replace(/^allow-/, ""));
 
 async function exists(path: string): Promise<boolean> {
   return await Deno.lstat(path).then(() => true, () => false);
@@ -27,7 +24,7 @@ async function exists(path: string): Promise<boolean> {
 
 Deno.test("permissions: the runtime tasks name their permissions", () => {
   for (const task of RUNTIME_TASKS) {
-    const line = tasks[task];
+    const line = taskCommand(task);
     assert.match(line, /^deno run /, task);
     for (const broad of ["-A", "--allow-all", "--allow-run", "--allow-ffi", "--allow-import"]) {
       assert.ok(

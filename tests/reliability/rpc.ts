@@ -5,6 +5,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { syncedFixture } from "../helpers/fixture.ts";
+ *
+ * await using fx = await syncedFixture({ scale: "S" });
  * await using server = await spawnRawServer(fx.env);
  * const result = await server.callTool("list_products", {});
  * assert.deepEqual(server.strayLines, []);

@@ -5,7 +5,10 @@
  *
  * @example
  * ```ts
- * const answers = await interactive(io, savedSettings, undefined, false);
+ * import type { CliIO } from "../command.ts";
+ *
+ * declare const io: CliIO;
+ * const answers = await interactive(io, {}, undefined, false); // null when the person gives up
  * ```
  * @module
  */

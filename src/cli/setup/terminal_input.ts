@@ -4,6 +4,7 @@
  *
  * @example
  * ```ts
+ * declare const signal: AbortSignal;
  * const input = new TerminalInput(signal);
  * const token = await input.secret(() => Deno.stderr.writeSync(new TextEncoder().encode("Token: ")));
  * ```

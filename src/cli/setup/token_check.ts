@@ -3,6 +3,7 @@
  *
  * @example
  * ```ts
+ * declare const baseUrl: string, token: string;
  * describeCheck(await checkToken(baseUrl, token), baseUrl).line; // "✓ Valid: … accepted the token (3 products visible)"
  * ```
  * @module

@@ -1,6 +1,6 @@
 /**
  * The metric cube's SQL: counts and bug classes grouped by up to two dimensions, built only from the
- * whitelisted fragments below (keyed by the registry in `reports/metric_registry.ts`) with every
+ * whitelisted fragments below (keyed by the registry in `domain/metrics.ts`) with every
  * value bound as a parameter.
  *
  * Two facts feed the cube. The test fact is `tests` (joined to their features or platforms when a
@@ -14,6 +14,9 @@
  *
  * @example
  * ```ts
+ * import type { Database } from "../database.ts";
+ * declare const db: Database;
+ *
  * using analytics = new AnalyticsRepo(db);
  * const { rows, total } = analytics.cube({
  *   dimensions: ["feature"], metrics: ["bug_count", "rejection_rate"], productIds: [598],
@@ -31,9 +34,8 @@ import {
   type MetricKey,
   METRICS,
   SEVERITY_WEIGHTS,
-} from "../../reports/metric_registry.ts";
-import type { BugClasses } from "../../reports/rates.ts";
-import { RATE_DEFINITIONS, type Rates } from "../../reports/rates.ts";
+} from "../../domain/metrics.ts";
+import { type BugClasses, RATE_DEFINITIONS, type Rates } from "../../domain/rates.ts";
 
 /** Which timestamp dates and time buckets use. */
 export type DateBasis = "end_at" | "reported_at";
@@ -205,8 +207,7 @@ const BUG_AGGREGATES = {
 /**
  * Joins that can repeat a test (test part) or a bug (bug part) under one group key. `dv` gives a bug
  * one row per OS family of its devices, each family once (the key of device_set_os), so it never
- * repeats a bug within a group: leaving out its DISTINCT took the platform dimension over 400,000
- * bugs from 1.1 s to 0.5 s (3.4 s when it parsed every bug's device JSON).
+ * repeats a bug within a group, and its DISTINCT can be left out (bench/RESULTS.md, Tuning).
  */
 const MULTIPLYING: ReadonlySet<JoinName> = new Set(["tf", "tp", "ft"]);
 

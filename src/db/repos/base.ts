@@ -4,12 +4,16 @@
  *
  * @example
  * ```ts
+ * import type { Database } from "../database.ts";
+ * declare const db: Database;
+ *
  * class ThingsRepo extends Repository {
  *   count(): number {
  *     return this.one<{ n: number }>("SELECT count(*) AS n FROM things")!.n;
  *   }
  * }
  * using things = new ThingsRepo(db);
+ * things.count();
  * ```
  */
 import type { SQLInputValue, StatementSync } from "node:sqlite";
@@ -57,8 +61,8 @@ function remember<V>(cache: Map<string, V>, key: string, value: V): void {
 /**
  * A statement prepared from SQL whose `:name` parameters were renumbered as `?1`, `?2`, … in order of
  * first use, with the names in that order. node:sqlite binds a parameter object name by name, and
- * that cost more than the statement itself: 20 µs for a 21-column bug insert against 4.5 µs with the
- * same values bound by position.
+ * that cost more than the statement itself; bound by position, the same values cost a fraction
+ * (bench/RESULTS.md, Tuning).
  */
 interface Prepared {
   stmt: StatementSync;
@@ -162,9 +166,8 @@ export abstract class Repository implements Disposable {
 
   /**
    * Rows as arrays of column values in SELECT order, for hot list pages: node:sqlite builds each row
-   * object property by property, which cost more than the query (50 products: 65 µs as objects,
-   * 46 µs as arrays, 140 µs once copied into output objects). Falls back to objects when the runtime
-   * lacks array rows.
+   * object property by property, which cost more than the query (bench/RESULTS.md, Tuning). Falls
+   * back to objects when the runtime lacks array rows.
    */
   protected tuples(sql: string, params: Params = {}): Tuple[] {
     if (this.#disposed) throw new Error(`${this.constructor.name} is disposed`);

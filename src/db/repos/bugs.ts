@@ -1,20 +1,19 @@
 /**
  * Bugs. `status` is the derived status: forwarded | accepted | auto_accepted | rejected
- * (behaviour.md §2); "open" in arguments and summaries means forwarded.
+ * (docs/domain.md, Bugs); "open" in arguments and summaries means forwarded.
  *
  * @example
  * ```ts
+ * import type { Database } from "../database.ts";
+ * declare const db: Database;
+ *
  * using bugs = new BugsRepo(db);
  * bugs.list({ productId: 598, statuses: ["rejected"], sortBy: "reported_at", sortOrder: "desc", limit: 50, offset: 0 });
  * ```
  */
 import { inList, int, json, likePattern, type Page, Repository, type SortOrder } from "./base.ts";
 import type { Params } from "../database.ts";
-
-/** Derived bug statuses as stored. */
-export const BUG_STATUSES = ["forwarded", "accepted", "auto_accepted", "rejected"] as const;
-/** Bug severities (the field doubles as bug type). */
-export const BUG_SEVERITIES = ["critical", "high", "low", "visual", "content", "custom"] as const;
+import { BUG_SEVERITIES } from "../../domain/bugs.ts";
 
 /** A device a bug was found on, reduced to what breakdowns need. */
 export interface BugDevice {

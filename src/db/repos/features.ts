@@ -4,6 +4,9 @@
  *
  * @example
  * ```ts
+ * import type { Database } from "../database.ts";
+ * declare const db: Database;
+ *
  * using features = new FeaturesRepo(db);
  * features.list({ productId: 598, sortBy: "title", sortOrder: "asc", limit: 50, offset: 0 });
  * ```

@@ -3,12 +3,17 @@
  *
  * @example
  * ```ts
- * using db = openDatabase(path);
+ * import { openDatabase } from "../database.ts";
+ * import { migrateUp } from "../migrations.ts";
+ *
+ * using db = openDatabase(":memory:");
+ * migrateUp(db);
  * using repos = new Repositories(db);
- * repos.products.count();
+ * repos.products.count(); // 0
  * ```
  */
-import type { Database } from "../database.ts";
+import { type Database, databaseFileBytes } from "../database.ts";
+import { migrationStatus } from "../migrations.ts";
 import { AnalyticsRepo } from "./analytics.ts";
 import { BugsRepo } from "./bugs.ts";
 import { FeaturesRepo } from "./features.ts";
@@ -32,7 +37,6 @@ export interface CacheCounts {
 
 /** The repositories of one database connection. */
 export class Repositories implements Disposable {
-  readonly db: Database;
   readonly products: ProductsRepo;
   readonly features: FeaturesRepo;
   readonly tests: TestsRepo;
@@ -43,10 +47,11 @@ export class Repositories implements Disposable {
   readonly analytics: AnalyticsRepo;
   readonly report: ReportRepo;
   readonly search: SearchRepo;
+  readonly #db: Database;
   readonly #stack = new DisposableStack();
 
   constructor(db: Database) {
-    this.db = db;
+    this.#db = db;
     this.products = this.#stack.use(new ProductsRepo(db));
     this.features = this.#stack.use(new FeaturesRepo(db));
     this.tests = this.#stack.use(new TestsRepo(db));
@@ -67,6 +72,20 @@ export class Repositories implements Disposable {
       bugs: this.bugs.count(),
       ...this.features.counts(),
       users: this.users.count(),
+    };
+  }
+
+  /** Runs `fn` as one write transaction, so writes to several repositories land together or not at all. */
+  write<T>(fn: () => T): T {
+    return this.#db.write(fn);
+  }
+
+  /** The cache file, its size and its schema version, as diagnostics report them. */
+  file(): { path: string; size_bytes: number; schema_version: number } {
+    return {
+      path: this.#db.path,
+      size_bytes: databaseFileBytes(this.#db.path),
+      schema_version: migrationStatus(this.#db).current,
     };
   }
 

@@ -1,10 +1,13 @@
 /**
- * Problematic ranges: test-list offsets that failed with HTTP 500 even at page size 1 (behaviour.md
- * §5). A range is identified by its product and the tests just before and after it, because offsets
+ * Problematic ranges: test-list offsets that failed with HTTP 500 even at page size 1 (docs/domain.md,
+ * Page recovery). A range is identified by its product and the tests just before and after it, because offsets
  * shift whenever newer tests are added; the offsets are those of the latest sighting.
  *
  * @example
  * ```ts
+ * import type { Database } from "../database.ts";
+ * declare const db: Database;
+ *
  * using problematic = new ProblematicRepo(db);
  * const id = problematic.record({ product_id: 1000, offset_from: 37, offset_to: 37, before: null, after: null,
  *   attempts: 5, sync_event_id: 1 }, new Date().toISOString());

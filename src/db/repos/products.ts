@@ -3,6 +3,9 @@
  *
  * @example
  * ```ts
+ * import type { Database } from "../database.ts";
+ * declare const db: Database;
+ *
  * using products = new ProductsRepo(db);
  * const { rows, total } = products.list({ sortBy: "title", sortOrder: "asc", limit: 50, offset: 0 });
  * ```

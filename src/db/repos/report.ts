@@ -5,6 +5,9 @@
  *
  * @example
  * ```ts
+ * import type { Database } from "../database.ts";
+ * declare const db: Database;
+ *
  * using report = new ReportRepo(db);
  * const scope = { productIds: [598], statuses: ["archived"], from: null, to: null };
  * report.testGroups(scope); // [{ product_id: 598, status: "archived", testing_type: "coverage", n: 12, … }]
@@ -13,7 +16,7 @@
  */
 import { int, Repository } from "./base.ts";
 import type { Params } from "../database.ts";
-import type { BugClasses } from "../../reports/rates.ts";
+import type { BugClasses } from "../../domain/rates.ts";
 
 /** Which tests a report covers: explicit test ids, or statuses and an end_at range. */
 export interface ReportScope {

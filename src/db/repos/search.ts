@@ -17,6 +17,9 @@
  *
  * @example
  * ```ts
+ * import type { Database } from "../database.ts";
+ * declare const db: Database;
+ *
  * using search = new SearchRepo(db);
  * search.search({ query: "checkout pay*", mode: "simple", limit: 20 });
  * toFtsQuery("login OR NEAR( pay*"); // { query: '"login" AND "OR" AND "NEAR(" AND "pay"*', terms: 4 }

@@ -4,6 +4,9 @@
  *
  * @example
  * ```ts
+ * import type { Database } from "../database.ts";
+ * declare const db: Database;
+ *
  * using events = new SyncEventsRepo(db);
  * const id = events.start({ trigger: "cli", mode: "incremental", productIds: [] });
  * events.finish(id, { status: "completed", counters: {}, warnings: [] });

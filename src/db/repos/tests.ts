@@ -3,32 +3,15 @@
  *
  * @example
  * ```ts
+ * import type { Database } from "../database.ts";
+ * declare const db: Database;
+ *
  * using tests = new TestsRepo(db);
  * const page = tests.list({ productId: 598, sortBy: "end_at", sortOrder: "desc", limit: 50, offset: 0 });
  * ```
  */
 import { inList, int, json, type Page, Repository, type SortOrder, type Tuple } from "./base.ts";
 import type { Params } from "../database.ts";
-
-/** Statuses after which a test never changes (behaviour.md §2). */
-export const FINAL_TEST_STATUSES = ["archived", "cancelled"] as const;
-/** Statuses counted as "executed" by reports and analytics. */
-export const EXECUTED_TEST_STATUSES = ["running", "locked", "archived", "customer_finalized"] as const;
-/** Every status the API is known to send. */
-export const TEST_STATUSES = [
-  "initialized",
-  "waiting",
-  "running",
-  "locked",
-  "customer_finalized",
-  "archived",
-  "cancelled",
-] as const;
-
-/** Whether a test status is final (unknown statuses are treated as mutable). */
-export function isFinalStatus(status: string): boolean {
-  return (FINAL_TEST_STATUSES as readonly string[]).includes(status);
-}
 
 /** A test-feature snapshot as written by the sync. */
 export interface TestFeatureInput {
@@ -502,7 +485,7 @@ export class TestsRepo extends Repository {
    * synced before it and, with `bugs`, also mutable tests whose bugs were synced before it (or never)
    * and final tests whose bugs still need their last fetch. A superset of what `isTestStale` /
    * `areBugsStale` select, read from the partial indexes of migration 0002, so a check where nothing
-   * is stale reads no rows at all (every test of a product cost about 1 ms at 650 tests).
+   * is stale reads no rows at all instead of every test of the product (bench/RESULTS.md, Tuning).
    */
   freshnessCandidates(productId: number, cutoff: string, bugs: boolean): TestStamps[] {
     const columns = "id, product_id, status, synced_at, bugs_synced_at, final_at";

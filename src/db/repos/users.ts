@@ -4,6 +4,9 @@
  *
  * @example
  * ```ts
+ * import type { Database } from "../database.ts";
+ * declare const db: Database;
+ *
  * using users = new UsersRepo(db);
  * users.upsertSeen([{ username: "tester_jdoe", user_type: "tester", seen_at: "2025-11-10T13:03:12Z" }]);
  * ```

@@ -5,19 +5,12 @@
  */
 import { z } from "zod";
 import { boolArg, dateArg, idListArg, resolveDates, stringListArg } from "../args.ts";
-import {
-  bugClassesSchema,
-  countMap,
-  dataAsOf,
-  healthSchema,
-  namedRef,
-  ratesSchema,
-  warningsSchema,
-} from "../schemas.ts";
-import { defineTool, type ToolCall } from "../tool.ts";
+import { answerSchema, warningsIf } from "../answer.ts";
+import { bugClassesSchema, countMap, healthSchema, namedRef, ratesSchema } from "../schemas.ts";
+import { defineTool, prose, type ToolCall } from "../tool.ts";
 import type { AppContext } from "../context.ts";
 import { requireProduct } from "./lookups.ts";
-import { EXECUTED_TEST_STATUSES, TEST_STATUSES } from "../../db/repos/tests.ts";
+import { EXECUTED_TEST_STATUSES, TEST_STATUSES } from "../../domain/tests.ts";
 import type { ReportScope, TestGroupRow } from "../../db/repos/report.ts";
 import {
   buildQualityReport,
@@ -77,7 +70,7 @@ const threshold = z.object({
   direction: z.enum(["above", "below"]),
 });
 
-const output = z.object({
+const output = answerSchema({
   products: z.array(namedRef),
   summary: z.object(summaryShape),
   by_product: z.array(z.object({ product: namedRef, ...summaryShape })).optional(),
@@ -105,8 +98,6 @@ const output = z.object({
     bytes: z.number().int(),
     records: z.number().int().describe("Number of tests the written report covers"),
   }).optional(),
-  data_as_of: dataAsOf,
-  warnings: warningsSchema,
 });
 
 /** Refreshes what the report reads, collecting (not throwing) refresh problems. */
@@ -126,15 +117,14 @@ const oldest = (stamps: (string | null | undefined)[]): string | null =>
 export const generateQualityReportTool = defineTool({
   name: "generate_quality_report",
   title: "Quality report for products",
-  description: "Quality report for one or more products: tests by status and type, bugs by outcome " +
-    "(open = forwarded, active accepted, auto accepted, rejected) and severity, the five rates " +
-    "(acceptance, overall acceptance, rejection, review, auto-acceptance; null when there is nothing to " +
-    "divide) and health against the configured thresholds, with a per-product breakdown when several " +
-    "products are given. Scope by `start_date`/`end_date` on the test's end and `statuses` (default: " +
-    "executed tests), or by exact `test_ids` of those products (not both). `include_tests` adds per-test " +
-    "rows; `format: markdown` adds a Markdown rendering; `output_file` (.json or .md) also writes it to " +
-    "the reports folder. Running tests are refreshed from TestIO first. For custom groupings (feature, " +
-    "month, tester…) use query_metrics.",
+  description: prose`Quality report for one or more products: tests by status and type, bugs by outcome
+    (open = forwarded, active accepted, auto accepted, rejected) and severity, the five rates (acceptance,
+    overall acceptance, rejection, review, auto-acceptance; null when there is nothing to divide) and health
+    against the configured thresholds, with a per-product breakdown when several products are given. Scope
+    by \`start_date\`/\`end_date\` on the test's end and \`statuses\` (default: executed tests), or by exact
+    \`test_ids\` of those products (not both). \`include_tests\` adds per-test rows; \`format: markdown\`
+    adds a Markdown rendering; \`output_file\` (.json or .md) also writes it to the reports folder. Running
+    tests are refreshed from TestIO first. For custom groupings (feature, month, tester…) use query_metrics.`,
   input,
   output,
   annotations: {
@@ -212,7 +202,7 @@ export const generateQualityReportTool = defineTool({
       ...(args.format === "markdown" ? { markdown } : {}),
       ...(file ? { file } : {}),
       data_as_of: dataAsOfValue,
-      ...(warnings.length ? { warnings } : {}),
+      ...warningsIf(warnings),
     };
   },
 });

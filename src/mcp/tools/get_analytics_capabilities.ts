@@ -3,14 +3,8 @@
  * each means, an example and the formula, read straight from the registry.
  */
 import { z } from "zod";
-import { defineTool, READ_ONLY } from "../tool.ts";
-import {
-  CUBE_LIMITS,
-  DIMENSION_KEYS,
-  DIMENSIONS,
-  METRIC_KEYS,
-  METRICS,
-} from "../../reports/metric_registry.ts";
+import { defineTool, prose, READ_ONLY } from "../tool.ts";
+import { CUBE_LIMITS, DIMENSION_KEYS, DIMENSIONS, METRIC_KEYS, METRICS } from "../../domain/metrics.ts";
 
 const output = z.object({
   dimensions: z.array(z.object({
@@ -33,9 +27,9 @@ const output = z.object({
 export const getAnalyticsCapabilitiesTool = defineTool({
   name: "get_analytics_capabilities",
   title: "Analytics capabilities",
-  description: "Lists the dimensions (how query_metrics can group rows) and metrics (what it can " +
-    "measure) with descriptions, examples and formulas, plus its limits. Call it before building a " +
-    "query_metrics request.",
+  description: prose`Lists the dimensions (how query_metrics can group rows) and metrics (what it can
+    measure) with descriptions, examples and formulas, plus its limits. Call it before building a
+    query_metrics request.`,
   input: z.object({}).strict(),
   output,
   annotations: READ_ONLY,

@@ -4,20 +4,16 @@
  */
 import { z } from "zod";
 import { idArg } from "../args.ts";
-import { dataAsOf, namedRef, warningsSchema } from "../schemas.ts";
-import { defineTool, READ_ONLY_REFRESHING } from "../tool.ts";
+import { answerSchema, warningsIf } from "../answer.ts";
+import { bugRowShape, featureRef, namedRef, testRowShape } from "../schemas.ts";
+import { defineTool, prose, READ_ONLY_REFRESHING } from "../tool.ts";
 import { bugNotFound } from "./lookups.ts";
 
 const input = z.object({ bug_id: idArg("bug_id") }).strict();
 
-const output = z.object({
+const output = answerSchema({
   bug: z.object({
-    id: z.number().int(),
-    title: z.string(),
-    severity: z.string().nullable(),
-    status: z.string().describe("forwarded (open), accepted, auto_accepted or rejected"),
-    known: z.boolean(),
-    rejection_reason: z.string().nullable(),
+    ...bugRowShape,
     actual_result: z.string().nullable(),
     expected_result: z.string().nullable(),
     steps: z.array(z.string()),
@@ -30,23 +26,21 @@ const output = z.object({
     })),
     reported_by: z.string().nullable(),
     reported_at: z.string().nullable(),
-    test: z.object({ id: z.number().int(), title: z.string(), status: z.string() }),
+    test: z.object(testRowShape),
     product: namedRef,
-    feature: z.object({ id: z.number().int(), title: z.string() }).nullable(),
+    feature: featureRef.nullable(),
     comments_count: z.number().int(),
   }),
-  data_as_of: dataAsOf,
-  warnings: warningsSchema,
 });
 
 export const getBugSummaryTool = defineTool({
   name: "get_bug_summary",
   title: "Summarise one bug",
-  description: "Everything about one bug: title, severity, status (forwarded = open, accepted, " +
-    "auto_accepted, rejected) and rejection reason, steps to reproduce, actual and expected result, " +
-    "location, devices, author and report time, with its test, product and feature. Use it when a " +
-    "bug id is known (from list_bugs, get_test_summary or search) and its details matter. If the bug's " +
-    "test is still running and its bugs are older than the cache TTL, they are refreshed first.",
+  description: prose`Everything about one bug: title, severity, status (forwarded = open, accepted,
+    auto_accepted, rejected) and rejection reason, steps to reproduce, actual and expected result, location,
+    devices, author and report time, with its test, product and feature. Use it when a bug id is known (from
+    list_bugs, get_test_summary or search) and its details matter. If the bug's test is still running and
+    its bugs are older than the cache TTL, they are refreshed first.`,
   input,
   output,
   annotations: READ_ONLY_REFRESHING,
@@ -66,7 +60,7 @@ export const getBugSummaryTool = defineTool({
     return {
       bug: rest,
       data_as_of: synced_at,
-      ...(fresh.warnings.length ? { warnings: fresh.warnings } : {}),
+      ...warningsIf(fresh.warnings),
     };
   },
 });

@@ -4,8 +4,9 @@
  */
 import { z } from "zod";
 import { idArg } from "../args.ts";
-import { bugClassesSchema, countMap, dataAsOf, namedRef, warningsSchema } from "../schemas.ts";
-import { defineTool, READ_ONLY_REFRESHING } from "../tool.ts";
+import { answerSchema, warningsIf } from "../answer.ts";
+import { bugClassesSchema, countMap, namedRef, testRowShape } from "../schemas.ts";
+import { defineTool, prose, READ_ONLY_REFRESHING } from "../tool.ts";
 import { featureNotFound, freshFeaturesOf } from "./lookups.ts";
 
 /** How many of the newest covering tests a summary shows. */
@@ -13,7 +14,7 @@ const RECENT_TESTS = 5;
 
 const input = z.object({ feature_id: idArg("feature_id") }).strict();
 
-const output = z.object({
+const output = answerSchema({
   feature: z.object({
     id: z.number().int(),
     title: z.string(),
@@ -28,26 +29,22 @@ const output = z.object({
     bugs_by_severity: countMap,
     bugs_by_status: bugClassesSchema,
     recent_tests: z.array(z.object({
-      id: z.number().int(),
-      title: z.string(),
-      status: z.string(),
+      ...testRowShape,
       start_at: z.string().nullable(),
       end_at: z.string().nullable(),
       bug_count: z.number().int(),
     })),
   }),
-  data_as_of: dataAsOf,
-  warnings: warningsSchema,
 });
 
 export const getFeatureSummaryTool = defineTool({
   name: "get_feature_summary",
   title: "Summarise one feature",
-  description: "One feature in full: description, how to find it, its product and sections, all its " +
-    "user stories, how many tests covered it and how many bugs were filed against it (by severity " +
-    "and outcome), and the 5 most recent tests that covered it. Use it after list_features, or to " +
-    "answer 'what is feature X and how buggy is it?'. The product's features are refreshed from " +
-    "TestIO first when older than the cache TTL; list_bugs with a product_id pages through the bugs.",
+  description: prose`One feature in full: description, how to find it, its product and sections, all its
+    user stories, how many tests covered it and how many bugs were filed against it (by severity and
+    outcome), and the 5 most recent tests that covered it. Use it after list_features, or to answer 'what is
+    feature X and how buggy is it?'. The product's features are refreshed from TestIO first when older than
+    the cache TTL; list_bugs with a product_id pages through the bugs.`,
   input,
   output,
   annotations: READ_ONLY_REFRESHING,
@@ -67,7 +64,7 @@ export const getFeatureSummaryTool = defineTool({
         recent_tests: ctx.repos.tests.recentForFeature(feature.id, RECENT_TESTS),
       },
       data_as_of: synced_at,
-      ...(warnings.length ? { warnings } : {}),
+      ...warningsIf(warnings),
     };
   },
 });

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { idArg } from "../args.ts";
-import { defineTool, READ_ONLY } from "../tool.ts";
+import { defineTool, prose, READ_ONLY } from "../tool.ts";
 
 const input = z.object({
   product_id: idArg("product_id").optional().describe("product_id: only this product's ranges"),
@@ -31,10 +31,10 @@ const output = z.object({
 export const getProblematicTestsTool = defineTool({
   name: "get_problematic_tests",
   title: "Problematic test-list ranges",
-  description: "List the parts of products' test lists that TestIO failed to serve during a sync (HTTP 500 " +
-    "even one test at a time), with the tests just before and after each gap and how often it failed. " +
-    "Tests in a gap are missing from the cache. Use it when counts look short or a sync reported " +
-    "problematic ranges; `testio-mcp problematic retry PRODUCT_ID` repairs them.",
+  description: prose`List the parts of products' test lists that TestIO failed to serve during a sync (HTTP
+    500 even one test at a time), with the tests just before and after each gap and how often it failed.
+    Tests in a gap are missing from the cache. Use it when counts look short or a sync reported problematic
+    ranges; \`testio-mcp problematic retry PRODUCT_ID\` repairs them.`,
   input,
   output,
   annotations: READ_ONLY,

@@ -4,23 +4,15 @@
  */
 import { z } from "zod";
 import { idArg } from "../args.ts";
-import {
-  bugClassesSchema,
-  countMap,
-  dataAsOf,
-  healthSchema,
-  namedRef,
-  oldestStamp,
-  ratesSchema,
-  warningsSchema,
-} from "../schemas.ts";
-import { defineTool, READ_ONLY } from "../tool.ts";
-import { computeRates, health } from "../../reports/rates.ts";
+import { answerSchema, oldestStamp, warningsIf } from "../answer.ts";
+import { bugClassesSchema, countMap, healthSchema, namedRef, ratesSchema } from "../schemas.ts";
+import { defineTool, prose, READ_ONLY } from "../tool.ts";
+import { computeRates, health } from "../../domain/rates.ts";
 import { requireProduct } from "./lookups.ts";
 
 const input = z.object({ product_id: idArg("product_id") }).strict();
 
-const output = z.object({
+const output = answerSchema({
   product: z.object({
     id: z.number().int(),
     name: z.string(),
@@ -40,18 +32,16 @@ const output = z.object({
     last_test_end_at: z.string().nullable(),
     last_synced: z.string(),
   }),
-  data_as_of: dataAsOf,
-  warnings: warningsSchema,
 });
 
 export const getProductSummaryTool = defineTool({
   name: "get_product_summary",
   title: "Summarise one product",
-  description: "One product at a glance: type, sections, tests by status, feature and user-story " +
-    "counts, bugs by outcome (open = forwarded, active accepted, auto accepted, rejected) and severity, " +
-    "the five rates with health indicators, and the last test end. Use it for 'how is product X " +
-    "doing overall?'; for a period or a set of tests use generate_quality_report, for the tests " +
-    "themselves list_tests. Answers from the cache (see data_as_of; sync_data refreshes).",
+  description: prose`One product at a glance: type, sections, tests by status, feature and user-story
+    counts, bugs by outcome (open = forwarded, active accepted, auto accepted, rejected) and severity, the
+    five rates with health indicators, and the last test end. Use it for 'how is product X doing overall?';
+    for a period or a set of tests use generate_quality_report, for the tests themselves list_tests. Answers
+    from the cache (see data_as_of; sync_data refreshes).`,
   input,
   output,
   annotations: READ_ONLY,
@@ -95,7 +85,7 @@ export const getProductSummaryTool = defineTool({
         tests_synced_at,
         coverage.oldest_bugs_synced_at,
       ),
-      ...(warnings.length ? { warnings } : {}),
+      ...warningsIf(warnings),
     };
   },
 });

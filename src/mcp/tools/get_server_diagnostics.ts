@@ -4,11 +4,9 @@
  */
 import { z } from "zod";
 import { boolArg } from "../args.ts";
-import { defineTool, READ_ONLY_REFRESHING } from "../tool.ts";
-import { warningsSchema } from "../schemas.ts";
+import { defineTool, prose, READ_ONLY_REFRESHING } from "../tool.ts";
+import { warningsIf, warningsSchema } from "../answer.ts";
 import type { AppContext } from "../context.ts";
-import { databaseFileBytes } from "../../db/database.ts";
-import { migrationStatus } from "../../db/migrations.ts";
 import { SYNC_STATUSES } from "../../db/repos/sync_events.ts";
 import { errorMessage } from "../../errors.ts";
 
@@ -101,12 +99,11 @@ async function probeApi(ctx: AppContext, signal: AbortSignal) {
 export const getServerDiagnosticsTool = defineTool({
   name: "get_server_diagnostics",
   title: "Server diagnostics",
-  description: "Health of this server: version, schema version, uptime and transport; whether the " +
-    "TestIO API answers (and how fast); the cache file, its size and how many products, tests, bugs, " +
-    "features and users it holds; the last sync, whether one is running, successes and failures in " +
-    "the last 24 h, and whether start-up syncs are paused after repeated failures. Use it when " +
-    "answers look stale or empty, or a tool reports an API error. `include_sync_events` lists recent " +
-    "sync runs (`sync_event_limit`, 1–50).",
+  description: prose`Health of this server: version, schema version, uptime and transport; whether the
+    TestIO API answers (and how fast); the cache file, its size and how many products, tests, bugs, features
+    and users it holds; the last sync, whether one is running, successes and failures in the last 24 h, and
+    whether start-up syncs are paused after repeated failures. Use it when answers look stale or empty, or a
+    tool reports an API error. \`include_sync_events\` lists recent sync runs (\`sync_event_limit\`, 1–50).`,
   input,
   output,
   annotations: READ_ONLY_REFRESHING,
@@ -114,7 +111,7 @@ export const getServerDiagnosticsTool = defineTool({
     const { repos, config } = ctx;
     const now = ctx.now();
     const api = await probeApi(ctx, signal);
-    const size_bytes = databaseFileBytes(repos.db.path);
+    const file = repos.file();
     const last = repos.syncEvents.recent(1)[0];
     const outcomes = repos.syncEvents.outcomesSince(new Date(now.getTime() - 86_400_000).toISOString());
     const warnings: string[] = [];
@@ -131,7 +128,7 @@ export const getServerDiagnosticsTool = defineTool({
     return {
       server: {
         version: ctx.version,
-        schema_version: migrationStatus(repos.db).current,
+        schema_version: file.schema_version,
         uptime_s: Math.max(0, Math.floor((now.getTime() - ctx.startedAt.getTime()) / 1000)),
         transport: ctx.transport,
       },
@@ -143,8 +140,8 @@ export const getServerDiagnosticsTool = defineTool({
         checked_at: api.checked_at,
       },
       database: {
-        path: repos.db.path,
-        size_bytes,
+        path: file.path,
+        size_bytes: file.size_bytes,
         ...repos.counts(),
       },
       sync: {
@@ -173,7 +170,7 @@ export const getServerDiagnosticsTool = defineTool({
           })),
         }
         : {}),
-      ...(warnings.length ? { warnings } : {}),
+      ...warningsIf(warnings),
     };
   },
 });

@@ -4,24 +4,22 @@
  */
 import { z } from "zod";
 import { idArg } from "../args.ts";
+import { answerSchema, oldestStamp, warningsIf } from "../answer.ts";
 import {
   bugClassesSchema,
   countMap,
-  dataAsOf,
   healthSchema,
   namedRef,
-  oldestStamp,
   ratesSchema,
   testEnvironmentSchema,
-  warningsSchema,
 } from "../schemas.ts";
-import { defineTool, READ_ONLY_REFRESHING } from "../tool.ts";
-import { computeRates, health } from "../../reports/rates.ts";
+import { defineTool, prose, READ_ONLY_REFRESHING } from "../tool.ts";
+import { computeRates, health } from "../../domain/rates.ts";
 import { testNotFound } from "./lookups.ts";
 
 const input = z.object({ test_id: idArg("test_id") }).strict();
 
-const output = z.object({
+const output = answerSchema({
   test: z.object({
     id: z.number().int(),
     title: z.string(),
@@ -61,19 +59,17 @@ const output = z.object({
       reported_at: z.string().nullable(),
     })),
   }),
-  data_as_of: dataAsOf,
-  warnings: warningsSchema,
 });
 
 export const getTestSummaryTool = defineTool({
   name: "get_test_summary",
   aliases: ["get_test_status"],
   title: "Summarise one test",
-  description: "Everything about one test (test cycle): goal, instructions, status, dates, environment, " +
-    "features and platforms, and its bugs by outcome (open = forwarded, active accepted, auto accepted, " +
-    "rejected), severity and platform, the five rates and health indicators, and the 5 newest bugs. " +
-    "Use it for 'how is test N going?'. A running test or its bugs older than the cache TTL are " +
-    "refreshed from TestIO first. Use list_bugs to page through the bugs themselves.",
+  description: prose`Everything about one test (test cycle): goal, instructions, status, dates, environment,
+    features and platforms, and its bugs by outcome (open = forwarded, active accepted, auto accepted,
+    rejected), severity and platform, the five rates and health indicators, and the 5 newest bugs. Use it
+    for 'how is test N going?'. A running test or its bugs older than the cache TTL are refreshed from
+    TestIO first. Use list_bugs to page through the bugs themselves.`,
   input,
   output,
   annotations: READ_ONLY_REFRESHING,
@@ -99,7 +95,7 @@ export const getTestSummaryTool = defineTool({
       test: rest,
       bugs: { ...breakdown, rates, health: health(rates, ctx.config.thresholds) },
       data_as_of: oldestStamp(test.synced_at, test.bugs_synced_at),
-      ...(warnings.length ? { warnings } : {}),
+      ...warningsIf(warnings),
     };
   },
 });

@@ -4,10 +4,11 @@
  */
 import { z } from "zod";
 import { idArg } from "../args.ts";
-import { bugClassesSchema, countMap, dataAsOf, ratesSchema, warningsSchema } from "../schemas.ts";
-import { defineTool, READ_ONLY } from "../tool.ts";
+import { answerSchema } from "../answer.ts";
+import { bugClassesSchema, countMap, ratesSchema } from "../schemas.ts";
+import { defineTool, prose, READ_ONLY } from "../tool.ts";
 import { NotFoundError } from "../../errors.ts";
-import { computeRates } from "../../reports/rates.ts";
+import { computeRates } from "../../domain/rates.ts";
 import { cacheIsEmpty } from "./lookups.ts";
 import { usersAsOf } from "./list_users.ts";
 import { USER_TYPES } from "../../db/repos/users.ts";
@@ -21,7 +22,7 @@ const input = z.object({
   message: "'user_id' or 'username' is required: pass the id from list_users or the username",
 });
 
-const output = z.object({
+const output = answerSchema({
   user: z.object({
     id: z.number().int(),
     username: z.string(),
@@ -42,18 +43,16 @@ const output = z.object({
       tests_submitted: z.number().int(),
     })),
   }),
-  data_as_of: dataAsOf,
-  warnings: warningsSchema,
 });
 
 export const getUserSummaryTool = defineTool({
   name: "get_user_summary",
   title: "Summarise one tester or customer",
-  description: "One user by `user_id` or `username`: type (tester or customer), first and last " +
-    "activity, bugs reported with their outcomes (open = forwarded, active accepted, auto accepted, " +
-    "rejected), severities and rates — how often a tester's bugs are accepted or rejected — tests " +
-    "created and submitted, and the products they worked on. Find ids and usernames with list_users. " +
-    "Answers from the cache.",
+  description: prose`One user by \`user_id\` or \`username\`: type (tester or customer), first and last
+    activity, bugs reported with their outcomes (open = forwarded, active accepted, auto accepted,
+    rejected), severities and rates — how often a tester's bugs are accepted or rejected — tests created and
+    submitted, and the products they worked on. Find ids and usernames with list_users. Answers from the
+    cache.`,
   input,
   output,
   annotations: READ_ONLY,

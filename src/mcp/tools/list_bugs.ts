@@ -3,31 +3,21 @@
  * reason, author and date, after refreshing stale tests' bugs.
  */
 import { z } from "zod";
-import {
-  boolArg,
-  dateArg,
-  idArg,
-  idListArg,
-  pageArgs,
-  paginate,
-  paginationSchema,
-  resolveDates,
-  sortOrderArg,
-  stringListArg,
-} from "../args.ts";
-import { dataAsOf, oldestStamp, warningsSchema } from "../schemas.ts";
-import { defineTool, READ_ONLY_REFRESHING } from "../tool.ts";
-import { BUG_SEVERITIES, BUG_SORTS, type BugSort, UNKNOWN_REJECTION_REASON } from "../../db/repos/bugs.ts";
-import { REJECT_REASONS } from "../../testio/schemas.ts";
+import { boolArg, dateArg, idArg, idListArg, listArgs, resolveDates, stringListArg } from "../args.ts";
+import { oldestStamp, pageAnswerSchema, readPage, warningsIf } from "../answer.ts";
+import { bugRowShape, featureRef } from "../schemas.ts";
+import { defineTool, prose, READ_ONLY_REFRESHING } from "../tool.ts";
+import { BUG_SORTS, UNKNOWN_REJECTION_REASON } from "../../db/repos/bugs.ts";
+import { BUG_SEVERITIES, BUG_STATUSES, REJECT_REASONS, type RejectReason } from "../../domain/bugs.ts";
 import type { FreshnessResult } from "../../sync/types.ts";
 import { requireProduct, testNotFound } from "./lookups.ts";
 
 /** Status words `list_bugs` accepts: "open" is the user-facing name of forwarded. */
-export const BUG_STATUS_ARGS = ["open", "forwarded", "accepted", "auto_accepted", "rejected"] as const;
+export const BUG_STATUS_ARGS = ["open", ...BUG_STATUSES] as const;
 
 /** Rejection reasons `list_bugs` accepts: TestIO's canned keys plus "unknown". */
 export const REJECTION_REASON_ARGS = [
-  ...Object.keys(REJECT_REASONS) as (keyof typeof REJECT_REASONS)[],
+  ...Object.keys(REJECT_REASONS) as RejectReason[],
   UNKNOWN_REJECTION_REASON,
 ] as const;
 
@@ -58,45 +48,36 @@ const input = z.object({
   ),
   start_date: dateArg("start_date").optional().describe("Bugs reported on/after this date"),
   end_date: dateArg("end_date").optional().describe("Bugs reported on/before this date"),
-  sort_by: z.enum(Object.keys(BUG_SORTS) as [BugSort, ...BugSort[]]).default("reported_at").describe(
+  ...listArgs(
+    BUG_SORTS,
+    "reported_at",
+    "desc",
     "sort_by: reported_at (default), severity (critical > high > low > visual > content > custom), status, title",
   ),
-  sort_order: sortOrderArg.default("desc"),
-  ...pageArgs,
 }).strict().refine((a) => a.test_ids !== undefined || a.product_id !== undefined, {
   message: "'test_ids' or 'product_id' is required: pass the tests or the product whose bugs to list",
 });
 
 const bug = z.object({
-  id: z.number().int(),
-  title: z.string(),
-  severity: z.string().nullable(),
-  status: z.string().describe("forwarded (open), accepted, auto_accepted or rejected"),
-  known: z.boolean(),
-  rejection_reason: z.string().nullable(),
+  ...bugRowShape,
   test_id: z.number().int(),
-  feature: z.object({ id: z.number().int(), title: z.string() }).nullable(),
+  feature: featureRef.nullable(),
   reported_by: z.string().nullable(),
   reported_at: z.string().nullable(),
 });
 
-const output = z.object({
-  bugs: z.array(bug),
-  pagination: paginationSchema,
-  data_as_of: dataAsOf,
-  warnings: warningsSchema,
-});
+const output = pageAnswerSchema("bugs", bug);
 
 export const listBugsTool = defineTool({
   name: "list_bugs",
   title: "List bugs",
-  description: "List bugs of specific tests (`test_ids`) or of a whole product (`product_id`), newest " +
-    "first, with severity, status, known flag, rejection reason, test, feature and author. Use it to " +
-    "read or cite the bugs behind a summary. Narrow a big answer with `statuses` (open = forwarded, " +
-    "accepted, auto_accepted, rejected), `severities`, `known`, `rejection_reasons`, `reported_by`, " +
-    "`search` (title) and `start_date`/`end_date` on the report time; page with page/per_page. Stale " +
-    "bugs of running tests are refreshed from TestIO first. For counts and rates use get_test_summary, " +
-    "get_product_summary or generate_quality_report instead of paging through everything.",
+  description: prose`List bugs of specific tests (\`test_ids\`) or of a whole product (\`product_id\`),
+    newest first, with severity, status, known flag, rejection reason, test, feature and author. Use it to
+    read or cite the bugs behind a summary. Narrow a big answer with \`statuses\` (open = forwarded,
+    accepted, auto_accepted, rejected), \`severities\`, \`known\`, \`rejection_reasons\`, \`reported_by\`,
+    \`search\` (title) and \`start_date\`/\`end_date\` on the report time; page with page/per_page. Stale
+    bugs of running tests are refreshed from TestIO first. For counts and rates use get_test_summary,
+    get_product_summary or generate_quality_report instead of paging through everything.`,
   input,
   output,
   annotations: READ_ONLY_REFRESHING,
@@ -137,23 +118,22 @@ export const listBugsTool = defineTool({
     }
     warnings.unshift(...fresh.warnings);
 
-    const pages = paginate(args.page, args.per_page);
-    const page = ctx.repos.bugs.list({
-      testIds,
-      productId: product?.id,
-      statuses: args.statuses,
-      severities: args.severities,
-      known: args.known,
-      rejectionReasons: args.rejection_reasons,
-      reportedBy: args.reported_by,
-      reportedFrom: dates.start,
-      reportedTo: dates.end,
-      search: args.search,
-      sortBy: args.sort_by,
-      sortOrder: args.sort_order,
-      limit: pages.limit,
-      offset: pages.offset,
-    });
+    const page = readPage(args, (window) =>
+      ctx.repos.bugs.list({
+        testIds,
+        productId: product?.id,
+        statuses: args.statuses,
+        severities: args.severities,
+        known: args.known,
+        rejectionReasons: args.rejection_reasons,
+        reportedBy: args.reported_by,
+        reportedFrom: dates.start,
+        reportedTo: dates.end,
+        search: args.search,
+        sortBy: args.sort_by,
+        sortOrder: args.sort_order,
+        ...window,
+      }));
     const coverage = ctx.repos.tests.syncCoverage(testIds ? { testIds } : { productId: product!.id });
     if (coverage.bugs_unsynced > 0) {
       warnings.push(
@@ -166,9 +146,9 @@ export const listBugsTool = defineTool({
     }
     return {
       bugs: page.rows,
-      pagination: pages.of(page.total),
+      pagination: page.pagination,
       data_as_of: oldestStamp(coverage.oldest_bugs_synced_at),
-      ...(warnings.length ? { warnings } : {}),
+      ...warningsIf(warnings),
     };
   },
 });

@@ -3,10 +3,11 @@
  * after refreshing the product's features when they are older than the cache TTL.
  */
 import { z } from "zod";
-import { boolArg, idArg, pageArgs, paginate, paginationSchema, sortOrderArg } from "../args.ts";
-import { dataAsOf, warningsSchema } from "../schemas.ts";
-import { defineTool, READ_ONLY_REFRESHING } from "../tool.ts";
-import { FEATURE_SORTS, type FeatureSort } from "../../db/repos/features.ts";
+import { boolArg, idArg, listArgs } from "../args.ts";
+import { pageAnswerSchema, readPage, warningsIf } from "../answer.ts";
+import { namedRef } from "../schemas.ts";
+import { defineTool, prose, READ_ONLY_REFRESHING } from "../tool.ts";
+import { FEATURE_SORTS } from "../../db/repos/features.ts";
 import { freshFeaturesOf, requireSection } from "./lookups.ts";
 
 const input = z.object({
@@ -16,9 +17,7 @@ const input = z.object({
   search: z.string().trim().min(1, "'search' must not be empty").max(200).optional().describe(
     "search: case-insensitive text in the title, description or a user story",
   ),
-  sort_by: z.enum(Object.keys(FEATURE_SORTS) as [FeatureSort, ...FeatureSort[]]).default("title"),
-  sort_order: sortOrderArg.default("asc"),
-  ...pageArgs,
+  ...listArgs(FEATURE_SORTS, "title", "asc"),
 }).strict();
 
 const feature = z.object({
@@ -32,45 +31,38 @@ const feature = z.object({
   bug_count: z.number().int(),
 });
 
-const output = z.object({
-  product: z.object({ id: z.number().int(), name: z.string() }),
-  features: z.array(feature),
-  pagination: paginationSchema,
-  data_as_of: dataAsOf,
-  warnings: warningsSchema,
-});
+const output = pageAnswerSchema("features", feature, { product: namedRef });
 
 export const listFeaturesTool = defineTool({
   name: "list_features",
   title: "List a product's features",
-  description: "List the features of one product (the areas testers cover) with description, " +
-    "how-to-find text, section ids and counts of user stories, tests and bugs. Use it to find a " +
-    "feature_id for get_feature_summary or to see which features attract the most bugs " +
-    "(sort_by bug_count, sort_order desc). Narrow with `section_id`, `has_user_stories` or `search`. " +
-    "Features older than the cache TTL are refreshed from TestIO first.",
+  description: prose`List the features of one product (the areas testers cover) with description,
+    how-to-find text, section ids and counts of user stories, tests and bugs. Use it to find a feature_id
+    for get_feature_summary or to see which features attract the most bugs (sort_by bug_count, sort_order
+    desc). Narrow with \`section_id\`, \`has_user_stories\` or \`search\`. Features older than the cache TTL
+    are refreshed from TestIO first.`,
   input,
   output,
   annotations: READ_ONLY_REFRESHING,
   async handler(args, { ctx, signal }) {
     const { product, warnings } = await freshFeaturesOf(ctx, args.product_id, signal);
     if (args.section_id !== undefined) requireSection(ctx, product, args.section_id);
-    const pages = paginate(args.page, args.per_page);
-    const page = ctx.repos.features.list({
-      productId: product.id,
-      sectionId: args.section_id,
-      hasUserStories: args.has_user_stories,
-      search: args.search,
-      sortBy: args.sort_by,
-      sortOrder: args.sort_order,
-      limit: pages.limit,
-      offset: pages.offset,
-    });
+    const page = readPage(args, (window) =>
+      ctx.repos.features.list({
+        productId: product.id,
+        sectionId: args.section_id,
+        hasUserStories: args.has_user_stories,
+        search: args.search,
+        sortBy: args.sort_by,
+        sortOrder: args.sort_order,
+        ...window,
+      }));
     return {
       product: { id: product.id, name: product.name },
       features: page.rows,
-      pagination: pages.of(page.total),
+      pagination: page.pagination,
       data_as_of: product.features_synced_at,
-      ...(warnings.length ? { warnings } : {}),
+      ...warningsIf(warnings),
     };
   },
 });

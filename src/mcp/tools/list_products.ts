@@ -2,21 +2,12 @@
  * `list_products`: the products in the cache with their sizes — the entry point of every analysis.
  */
 import { z } from "zod";
-import { boolArg, pageArgs, paginate, paginationSchema, sortOrderArg, stringListArg } from "../args.ts";
-import { dataAsOf, warningsSchema } from "../schemas.ts";
-import { defineTool, READ_ONLY } from "../tool.ts";
-import { PRODUCT_SORTS, type ProductSort } from "../../db/repos/products.ts";
+import { boolArg, listArgs, stringListArg } from "../args.ts";
+import { pageAnswerSchema, readPage, warningsIf } from "../answer.ts";
+import { defineTool, prose, READ_ONLY } from "../tool.ts";
+import { PRODUCT_SORTS } from "../../db/repos/products.ts";
 import { cacheIsEmpty, EMPTY_CACHE_WARNING } from "./lookups.ts";
-
-/** Product types the API knows. */
-export const PRODUCT_TYPES = [
-  "website",
-  "mobile_app_ios",
-  "mobile_app_android",
-  "mobile_app_windows",
-  "streaming_app",
-  "gaming",
-] as const;
+import { PRODUCT_TYPES } from "../../domain/products.ts";
 
 const input = z.object({
   search: z.string().trim().max(200).optional().describe(
@@ -24,9 +15,7 @@ const input = z.object({
   ),
   product_type: stringListArg("product_type", PRODUCT_TYPES).optional(),
   has_sections: boolArg("has_sections").optional(),
-  sort_by: z.enum(Object.keys(PRODUCT_SORTS) as [ProductSort, ...ProductSort[]]).default("title"),
-  sort_order: sortOrderArg.default("asc"),
-  ...pageArgs,
+  ...listArgs(PRODUCT_SORTS, "title", "asc"),
 }).strict();
 
 const product = z.object({
@@ -43,45 +32,39 @@ const product = z.object({
   last_synced: z.string(),
 });
 
-const output = z.object({
-  products: z.array(product),
-  pagination: paginationSchema,
-  data_as_of: dataAsOf,
-  warnings: warningsSchema,
-});
+const output = pageAnswerSchema("products", product);
 
 export const listProductsTool = defineTool({
   name: "list_products",
   title: "List products",
-  description: "List the TestIO products in the local cache with their test, feature and bug counts. " +
-    "Start here to find a product_id for the other tools. Narrow with `search` (name/description), " +
-    "`product_type` or `has_sections`; sort by title, product_type, test_count, bug_count or last_synced. " +
-    "Answers from the cache in about a millisecond; sync_data refreshes it.",
+  description: prose`List the TestIO products in the local cache with their test, feature and bug counts.
+    Start here to find a product_id for the other tools. Narrow with \`search\` (name/description),
+    \`product_type\` or \`has_sections\`; sort by title, product_type, test_count, bug_count or last_synced.
+    Answers from the cache in about a millisecond; sync_data refreshes it.`,
   input,
   output,
   annotations: READ_ONLY,
   handler(args, { ctx }) {
-    const pages = paginate(args.page, args.per_page);
-    const { rows, total } = ctx.repos.products.list({
-      search: args.search || undefined,
-      types: args.product_type,
-      hasSections: args.has_sections,
-      ids: ctx.config.productIds,
-      sortBy: args.sort_by,
-      sortOrder: args.sort_order,
-      limit: pages.limit,
-      offset: pages.offset,
-    });
+    const { rows, total, pagination } = readPage(args, (window) =>
+      ctx.repos.products.list({
+        search: args.search || undefined,
+        types: args.product_type,
+        hasSections: args.has_sections,
+        ids: ctx.config.productIds,
+        sortBy: args.sort_by,
+        sortOrder: args.sort_order,
+        ...window,
+      }));
     const warnings: string[] = [];
     if (total === 0 && cacheIsEmpty(ctx)) warnings.push(EMPTY_CACHE_WARNING);
     return {
       products: rows,
-      pagination: pages.of(total),
+      pagination,
       data_as_of: rows.reduce<string | null>(
         (m, r) => (m === null || r.last_synced < m ? r.last_synced : m),
         null,
       ),
-      ...(warnings.length ? { warnings } : {}),
+      ...warningsIf(warnings),
     };
   },
 });

@@ -3,23 +3,13 @@
  * tests first.
  */
 import { z } from "zod";
-import {
-  dateArg,
-  idArg,
-  pageArgs,
-  paginate,
-  paginationSchema,
-  resolveDates,
-  sortOrderArg,
-  stringListArg,
-} from "../args.ts";
-import { dataAsOf, testEnvironmentSchema, warningsSchema } from "../schemas.ts";
-import { defineTool, READ_ONLY_REFRESHING } from "../tool.ts";
-import { TEST_SORTS, TEST_STATUSES, type TestSort } from "../../db/repos/tests.ts";
+import { dateArg, idArg, listArgs, resolveDates, stringListArg } from "../args.ts";
+import { pageAnswerSchema, readPage, warningsIf } from "../answer.ts";
+import { namedRef, testEnvironmentSchema, testRowShape } from "../schemas.ts";
+import { defineTool, prose, READ_ONLY_REFRESHING } from "../tool.ts";
+import { TEST_SORTS } from "../../db/repos/tests.ts";
+import { TEST_STATUSES, TESTING_TYPES } from "../../domain/tests.ts";
 import { requireProduct } from "./lookups.ts";
-
-/** Testing types the API knows. */
-export const TESTING_TYPES = ["coverage", "rapid", "focused", "usability", "custom"] as const;
 
 const input = z.object({
   product_id: idArg("product_id"),
@@ -28,15 +18,11 @@ const input = z.object({
     .optional(),
   start_date: dateArg("start_date").optional().describe("Tests ending on/after this date (end_at)"),
   end_date: dateArg("end_date").optional().describe("Tests ending on/before this date (end_at)"),
-  sort_by: z.enum(Object.keys(TEST_SORTS) as [TestSort, ...TestSort[]]).default("end_at"),
-  sort_order: sortOrderArg.default("desc"),
-  ...pageArgs,
+  ...listArgs(TEST_SORTS, "end_at", "desc"),
 }).strict();
 
 const test = z.object({
-  id: z.number().int(),
-  title: z.string(),
-  status: z.string(),
+  ...testRowShape,
   review_status: z.string().nullable(),
   testing_type: z.string().nullable(),
   start_at: z.string().nullable(),
@@ -45,22 +31,16 @@ const test = z.object({
   bug_count: z.number().int(),
 });
 
-const output = z.object({
-  product: z.object({ id: z.number().int(), name: z.string() }),
-  tests: z.array(test),
-  pagination: paginationSchema,
-  data_as_of: dataAsOf,
-  warnings: warningsSchema,
-});
+const output = pageAnswerSchema("tests", test, { product: namedRef });
 
 export const listTestsTool = defineTool({
   name: "list_tests",
   title: "List a product's tests",
-  description: "List the tests (test cycles) of one product, newest first, with status, type, dates, " +
-    "environment and bug count. Use it to find a test_id for get_test_summary. Narrow with `statuses` " +
-    "(initialized, waiting, running, locked, customer_finalized, archived, cancelled), `testing_type`, " +
-    "and `start_date`/`end_date` on the test's end (ISO dates or phrases like 'last 30 days'). " +
-    "Running tests older than the cache TTL are refreshed from TestIO first.",
+  description: prose`List the tests (test cycles) of one product, newest first, with status, type, dates,
+    environment and bug count. Use it to find a test_id for get_test_summary. Narrow with \`statuses\`
+    (initialized, waiting, running, locked, customer_finalized, archived, cancelled), \`testing_type\`, and
+    \`start_date\`/\`end_date\` on the test's end (ISO dates or phrases like 'last 30 days'). Running tests
+    older than the cache TTL are refreshed from TestIO first.`,
   input,
   output,
   annotations: READ_ONLY_REFRESHING,
@@ -68,18 +48,17 @@ export const listTestsTool = defineTool({
     const dates = resolveDates(args.start_date, args.end_date, ctx.now());
     const product = requireProduct(ctx, args.product_id);
     const fresh = await ctx.freshness.ensureProductTests(product.id, { signal });
-    const pages = paginate(args.page, args.per_page);
-    const page = ctx.repos.tests.list({
-      productId: product.id,
-      statuses: args.statuses,
-      testingType: args.testing_type,
-      endFrom: dates.start,
-      endTo: dates.end,
-      sortBy: args.sort_by,
-      sortOrder: args.sort_order,
-      limit: pages.limit,
-      offset: pages.offset,
-    });
+    const page = readPage(args, (window) =>
+      ctx.repos.tests.list({
+        productId: product.id,
+        statuses: args.statuses,
+        testingType: args.testing_type,
+        endFrom: dates.start,
+        endTo: dates.end,
+        sortBy: args.sort_by,
+        sortOrder: args.sort_order,
+        ...window,
+      }));
     const warnings = [...fresh.warnings];
     if (product.test_count === 0 && product.tests_synced_at === null) {
       warnings.push(
@@ -92,9 +71,9 @@ export const listTestsTool = defineTool({
     return {
       product: { id: product.id, name: product.name },
       tests: page.rows,
-      pagination: pages.of(page.total),
+      pagination: page.pagination,
       data_as_of: stamps.length ? stamps.sort()[0] : null,
-      ...(warnings.length ? { warnings } : {}),
+      ...warningsIf(warnings),
     };
   },
 });

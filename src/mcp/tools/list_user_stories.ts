@@ -3,9 +3,10 @@
  * refreshing the product's features when they are older than the cache TTL.
  */
 import { z } from "zod";
-import { idArg, pageArgs, paginate, paginationSchema } from "../args.ts";
-import { dataAsOf, warningsSchema } from "../schemas.ts";
-import { defineTool, READ_ONLY_REFRESHING } from "../tool.ts";
+import { idArg, pageArgs } from "../args.ts";
+import { pageAnswerSchema, readPage, warningsIf } from "../answer.ts";
+import { featureRef, namedRef } from "../schemas.ts";
+import { defineTool, prose, READ_ONLY_REFRESHING } from "../tool.ts";
 import { InputError } from "../../errors.ts";
 import { featureNotFound, freshFeaturesOf, requireSection } from "./lookups.ts";
 
@@ -24,25 +25,19 @@ const input = z.object({
 const story = z.object({
   id: z.number().int().nullable().describe("TestIO user-story id where it is known unambiguously"),
   title: z.string(),
-  feature: z.object({ id: z.number().int(), title: z.string() }),
+  feature: featureRef,
   section_ids: z.array(z.number().int()),
 });
 
-const output = z.object({
-  product: z.object({ id: z.number().int(), name: z.string() }),
-  user_stories: z.array(story),
-  pagination: paginationSchema,
-  data_as_of: dataAsOf,
-  warnings: warningsSchema,
-});
+const output = pageAnswerSchema("user_stories", story, { product: namedRef });
 
 export const listUserStoriesTool = defineTool({
   name: "list_user_stories",
   title: "List a product's user stories",
-  description: "List the user stories of one product (what testers are asked to verify), each with " +
-    "its feature and section ids, ordered by feature. Use it to see what a feature is expected to do " +
-    "or to find stories about a topic. Narrow with `feature_id`, `section_id` or `search`; page with " +
-    "page/per_page. Features older than the cache TTL are refreshed from TestIO first.",
+  description: prose`List the user stories of one product (what testers are asked to verify), each with its
+    feature and section ids, ordered by feature. Use it to see what a feature is expected to do or to find
+    stories about a topic. Narrow with \`feature_id\`, \`section_id\` or \`search\`; page with
+    page/per_page. Features older than the cache TTL are refreshed from TestIO first.`,
   input,
   output,
   annotations: READ_ONLY_REFRESHING,
@@ -62,21 +57,20 @@ export const listUserStoriesTool = defineTool({
         );
       }
     }
-    const pages = paginate(args.page, args.per_page);
-    const page = ctx.repos.features.listUserStories({
-      productId: product.id,
-      featureId: args.feature_id,
-      sectionId: args.section_id,
-      search: args.search,
-      limit: pages.limit,
-      offset: pages.offset,
-    });
+    const page = readPage(args, (window) =>
+      ctx.repos.features.listUserStories({
+        productId: product.id,
+        featureId: args.feature_id,
+        sectionId: args.section_id,
+        search: args.search,
+        ...window,
+      }));
     return {
       product: { id: product.id, name: product.name },
       user_stories: page.rows,
-      pagination: pages.of(page.total),
+      pagination: page.pagination,
       data_as_of: product.features_synced_at,
-      ...(warnings.length ? { warnings } : {}),
+      ...warningsIf(warnings),
     };
   },
 });

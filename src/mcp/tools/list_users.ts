@@ -3,11 +3,11 @@
  * activity, overall or within one product.
  */
 import { z } from "zod";
-import { dateArg, idArg, pageArgs, paginate, paginationSchema, resolveDate, sortOrderArg } from "../args.ts";
-import { dataAsOf, warningsSchema } from "../schemas.ts";
+import { dateArg, idArg, listArgs, resolveDate } from "../args.ts";
+import { pageAnswerSchema, readPage, warningsIf } from "../answer.ts";
 import type { AppContext } from "../context.ts";
-import { defineTool, READ_ONLY } from "../tool.ts";
-import { USER_SORTS, USER_TYPES, type UserSort } from "../../db/repos/users.ts";
+import { defineTool, prose, READ_ONLY } from "../tool.ts";
+import { USER_SORTS, USER_TYPES } from "../../db/repos/users.ts";
 import { cacheIsEmpty, EMPTY_CACHE_WARNING, requireProduct } from "./lookups.ts";
 
 const input = z.object({
@@ -20,11 +20,12 @@ const input = z.object({
   active_since: dateArg("active_since").optional().describe(
     "active_since: only users last seen on/after this date (ISO date or phrase like 'last 90 days')",
   ),
-  sort_by: z.enum(Object.keys(USER_SORTS) as [UserSort, ...UserSort[]]).default("username").describe(
+  ...listArgs(
+    USER_SORTS,
+    "username",
+    "asc",
     "sort_by: username (default), bug_count, test_count (created + submitted), last_activity",
   ),
-  sort_order: sortOrderArg.default("asc"),
-  ...pageArgs,
 }).strict();
 
 const user = z.object({
@@ -38,12 +39,7 @@ const user = z.object({
   last_activity: z.string().nullable(),
 });
 
-const output = z.object({
-  users: z.array(user),
-  pagination: paginationSchema,
-  data_as_of: dataAsOf,
-  warnings: warningsSchema,
-});
+const output = pageAnswerSchema("users", user);
 
 /**
  * The `data_as_of` of answers about users: users are derived from tests and bugs, so the oldest
@@ -60,11 +56,11 @@ export function usersAsOf(ctx: AppContext, productId?: number): string | null {
 export const listUsersTool = defineTool({
   name: "list_users",
   title: "List testers and customers",
-  description: "List the people seen in the data: testers (bug authors) and customers (who created " +
-    "or submitted tests), with bugs reported, tests created and submitted, first and last activity. " +
-    "Use it for 'who reports the most bugs in product X?' (product_id, user_type tester, sort_by " +
-    "bug_count, sort_order desc) or to find a username for get_user_summary. Narrow with `user_type`, " +
-    "`product_id` and `active_since`. Answers from the cache.",
+  description: prose`List the people seen in the data: testers (bug authors) and customers (who created or
+    submitted tests), with bugs reported, tests created and submitted, first and last activity. Use it for
+    'who reports the most bugs in product X?' (product_id, user_type tester, sort_by bug_count, sort_order
+    desc) or to find a username for get_user_summary. Narrow with \`user_type\`, \`product_id\` and
+    \`active_since\`. Answers from the cache.`,
   input,
   output,
   annotations: READ_ONLY,
@@ -73,22 +69,21 @@ export const listUsersTool = defineTool({
       ? resolveDate("active_since", args.active_since, "start", ctx.now())
       : null;
     const product = args.product_id === undefined ? undefined : requireProduct(ctx, args.product_id);
-    const pages = paginate(args.page, args.per_page);
-    const page = ctx.repos.users.list({
-      userType: args.user_type,
-      productId: product?.id,
-      activeSince: since,
-      sortBy: args.sort_by,
-      sortOrder: args.sort_order,
-      limit: pages.limit,
-      offset: pages.offset,
-    });
+    const page = readPage(args, (window) =>
+      ctx.repos.users.list({
+        userType: args.user_type,
+        productId: product?.id,
+        activeSince: since,
+        sortBy: args.sort_by,
+        sortOrder: args.sort_order,
+        ...window,
+      }));
     const warnings = cacheIsEmpty(ctx) ? [EMPTY_CACHE_WARNING] : [];
     return {
       users: page.rows,
-      pagination: pages.of(page.total),
+      pagination: page.pagination,
       data_as_of: usersAsOf(ctx, product?.id),
-      ...(warnings.length ? { warnings } : {}),
+      ...warningsIf(warnings),
     };
   },
 });

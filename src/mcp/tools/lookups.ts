@@ -3,7 +3,11 @@
  *
  * @example
  * ```ts
- * const product = requireProduct(ctx, args.product_id); // or a three-part NotFoundError
+ * import type { AppContext } from "../context.ts";
+ *
+ * declare const ctx: AppContext;
+ * const product = requireProduct(ctx, 598); // or a three-part NotFoundError
+ * product.name;
  * ```
  */
 import type { AppContext } from "../context.ts";

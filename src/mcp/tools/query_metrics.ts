@@ -4,9 +4,9 @@
  */
 import { z } from "zod";
 import { dateArg, resolveDates, sortOrderArg, stringListArg } from "../args.ts";
-import { dataAsOf, warningsSchema } from "../schemas.ts";
-import { defineTool, READ_ONLY } from "../tool.ts";
-import { CUBE_LIMITS, DIMENSION_KEYS, METRIC_KEYS } from "../../reports/metric_registry.ts";
+import { answerSchema } from "../answer.ts";
+import { defineTool, prose, READ_ONLY } from "../tool.ts";
+import { CUBE_LIMITS, DIMENSION_KEYS, METRIC_KEYS } from "../../domain/metrics.ts";
 import { queryMetrics } from "../../reports/metrics.ts";
 
 const scalar = z.union([z.string().max(300), z.number(), z.boolean()]);
@@ -42,7 +42,7 @@ const input = z.object({
   ),
 }).strict();
 
-const output = z.object({
+const output = answerSchema({
   rows: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))).describe(
     "Per dimension `<dim>` (label) and `<dim>_id` where one exists, then one key per metric",
   ),
@@ -60,21 +60,19 @@ const output = z.object({
     y: z.array(z.string()),
     series: z.string().nullable(),
   }),
-  data_as_of: dataAsOf,
-  warnings: warningsSchema,
 });
 
 export const queryMetricsTool = defineTool({
   name: "query_metrics",
   title: "Query metrics (pivot)",
-  description: "Counts and rates grouped by one or two dimensions, like a pivot table: e.g. " +
-    "metrics=[bug_count, rejection_rate] by dimensions=[feature, quarter] for filters={product_id: 598}. " +
-    "Dimensions: product, feature, platform, tester, customer, severity, status (bug status), " +
-    "testing_type, test_environment, known_bug, rejection_reason, month, week, quarter. Metrics: " +
-    "test_count, bug_count, bug_severity_score, features_tested, active_testers, bugs_per_test, " +
-    "tests_created, tests_submitted and the five rates (null when undefined). Default scope: executed " +
-    "tests. Answers from the cache with a plain-language explanation and a chart hint; at most 1000 " +
-    "rows (`truncated` says when more exist). Call get_analytics_capabilities for definitions.",
+  description: prose`Counts and rates grouped by one or two dimensions, like a pivot table: e.g.
+    metrics=[bug_count, rejection_rate] by dimensions=[feature, quarter] for filters={product_id: 598}.
+    Dimensions: product, feature, platform, tester, customer, severity, status (bug status), testing_type,
+    test_environment, known_bug, rejection_reason, month, week, quarter. Metrics: test_count, bug_count,
+    bug_severity_score, features_tested, active_testers, bugs_per_test, tests_created, tests_submitted and
+    the five rates (null when undefined). Default scope: executed tests. Answers from the cache with a
+    plain-language explanation and a chart hint; at most 1000 rows (\`truncated\` says when more exist).
+    Call get_analytics_capabilities for definitions.`,
   input,
   output,
   annotations: READ_ONLY,

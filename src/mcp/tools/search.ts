@@ -4,8 +4,8 @@
  */
 import { z } from "zod";
 import { dateArg, idListArg, resolveDates, stringListArg } from "../args.ts";
-import { dataAsOf, warningsSchema } from "../schemas.ts";
-import { defineTool, READ_ONLY } from "../tool.ts";
+import { answerSchema, warningsIf } from "../answer.ts";
+import { defineTool, prose, READ_ONLY } from "../tool.ts";
 import { SEARCH_ENTITIES } from "../../db/repos/search.ts";
 
 /** Longest accepted query text; longer texts are rejected before they reach FTS5. */
@@ -37,7 +37,7 @@ const input = z.object({
   ).max(100, "'limit' must be 1–100").default(20).describe("Results to return, 1–100 (default 20)"),
 }).strict();
 
-const output = z.object({
+const output = answerSchema({
   results: z.array(z.object({
     entity_type: z.enum(SEARCH_ENTITIES),
     id: z.number().int(),
@@ -49,20 +49,18 @@ const output = z.object({
   })),
   total: z.number().int().describe("All matches, before the limit"),
   query_used: z.string().describe("The FTS5 query that ran"),
-  data_as_of: dataAsOf,
-  warnings: warningsSchema,
 });
 
 export const searchTool = defineTool({
   name: "search",
   title: "Full-text search",
-  description: "Full-text search over products (name, description), features (title, description, " +
-    "how to find, user stories), tests (title, goal, instructions, out of scope) and bugs (title, steps, " +
-    "actual and expected result). Ranked by relevance with title matches first, with a highlighted " +
-    "snippet. Simple mode (default) takes plain words — all must match (if none has them all, any may, " +
-    "with a warning), English word forms match (crashes finds crash), word* searches by prefix; raw " +
-    "mode takes FTS5 syntax and matches words as written. Filter by `entities`, `product_ids` and dates. " +
-    "Use it for 'find the bugs about checkout', then get_bug_summary / get_test_summary for details.",
+  description: prose`Full-text search over products (name, description), features (title, description, how
+    to find, user stories), tests (title, goal, instructions, out of scope) and bugs (title, steps, actual
+    and expected result). Ranked by relevance with title matches first, with a highlighted snippet. Simple
+    mode (default) takes plain words — all must match (if none has them all, any may, with a warning),
+    English word forms match (crashes finds crash), word* searches by prefix; raw mode takes FTS5 syntax and
+    matches words as written. Filter by \`entities\`, \`product_ids\` and dates. Use it for 'find the bugs
+    about checkout', then get_bug_summary / get_test_summary for details.`,
   input,
   output,
   annotations: READ_ONLY,
@@ -89,7 +87,7 @@ export const searchTool = defineTool({
       total: found.total,
       query_used: found.query_used,
       data_as_of: ctx.repos.search.oldestSync(productIds ?? null),
-      ...(warnings.length ? { warnings } : {}),
+      ...warningsIf(warnings),
     };
   },
 });

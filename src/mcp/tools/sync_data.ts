@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { idListArg } from "../args.ts";
-import { defineTool } from "../tool.ts";
+import { defineTool, prose } from "../tool.ts";
 import { InputError } from "../../errors.ts";
 import { ProgressTracker } from "../../sync/progress.ts";
 import { parseSince } from "../../sync/scope.ts";
@@ -41,11 +41,11 @@ const output = z.object({
 export const syncDataTool = defineTool({
   name: "sync_data",
   title: "Sync data from TestIO",
-  description: "Refresh the local cache from the TestIO API now. Incremental by default: new tests, " +
-    'tests and bugs older than the cache TTL, and stale features. Use `mode: full` (or `since: "all"`) ' +
-    "to re-read everything, `product_ids` to limit it, `since` to skip tests that ended before a date. " +
-    "Other tools already refresh what they read, so call this only when the user asks for fresh data or " +
-    "a product's tests were never synced. Reports counts, API requests, duration and warnings.",
+  description: prose`Refresh the local cache from the TestIO API now. Incremental by default: new tests,
+    tests and bugs older than the cache TTL, and stale features. Use \`mode: full\` (or \`since: "all"\`) to
+    re-read everything, \`product_ids\` to limit it, \`since\` to skip tests that ended before a date. Other
+    tools already refresh what they read, so call this only when the user asks for fresh data or a product's
+    tests were never synced. Reports counts, API requests, duration and warnings.`,
   input,
   output,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -56,7 +56,7 @@ export const syncDataTool = defineTool({
         if (parseSince(args.since, ctx.now()).all) mode = "full";
       } catch (err) {
         if (err instanceof InputError) {
-          throw new InputError(`'since': ${err.message}`, { hint: err.hint, action: err.action });
+          throw new InputError(`'since': ${err.message}`, { hint: err.hint, action: err.action, cause: err });
         }
         throw err;
       }

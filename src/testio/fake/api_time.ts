@@ -10,8 +10,10 @@
  * ```
  */
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
+/** One hour in milliseconds. */
+export const HOUR = 3_600_000;
+/** One day in milliseconds. */
+export const DAY = 24 * HOUR;
 
 /** How a timestamp is written. */
 export type ApiTimeStyle = "berlin" | "utc" | "utc_ms";

@@ -11,7 +11,7 @@
  * ```
  */
 
-import { formatApiTime } from "./api_time.ts";
+import { DAY, formatApiTime } from "./api_time.ts";
 import { bugChildId } from "./ids.ts";
 import { PLATFORMS_BY_TYPE } from "./platforms.ts";
 import { ACCESSIBILITY_REPORT } from "./products.ts";
@@ -36,8 +36,7 @@ import {
   UI_ELEMENTS,
 } from "./words.ts";
 
-const DAY = 86_400_000;
-/** Bugs nobody triaged are auto-accepted after about ten days (§5.2). */
+/** Bugs nobody triaged are auto-accepted after about ten days (docs/testio-api.md, Bugs). */
 const AUTO_ACCEPT_AFTER = 10 * DAY;
 
 /** What bug generation needs besides the test. */
@@ -202,7 +201,7 @@ export function generateBugs(ctx: BugContext, model: TestModel): RawBug[] {
       test: { id: test.id, title: test.title },
       product: model.product.product,
     };
-    // Staging omits the key entirely (§6.5); keep a few such bugs so clients handle it.
+    // Staging omits the key entirely; keep a few such bugs so clients handle it.
     if (rng.chance(0.03)) delete bug.auto_accepted;
     if (bug.expected_result === undefined) delete bug.expected_result;
     if (bug.actual_result === undefined) delete bug.actual_result;

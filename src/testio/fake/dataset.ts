@@ -156,7 +156,7 @@ export class FakeDataset {
     return this.#products.get(productId)?.model.product;
   }
 
-  /** True when the product uses the per-section endpoints (§3 of the API reference). */
+  /** True when the product uses the per-section endpoints (docs/testio-api.md, Sections). */
   hasSections(productId: number): boolean {
     return hasSections(this.#entry(productId).model.product);
   }

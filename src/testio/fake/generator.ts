@@ -17,7 +17,8 @@ import { IdAllocator } from "./ids.ts";
 import { customerName, generateProduct, type ProductKind, type ProductModel } from "./products.ts";
 import { mixSeed, Rng } from "./prng.ts";
 import { buildTest, planTimeline, type TestModel, type TestPlan } from "./tests_gen.ts";
-import { PRODUCT_TYPES, type ProductType, TEST_STATUSES, type TestStatus } from "./types.ts";
+import { PRODUCT_TYPES, type ProductType } from "../../domain/products.ts";
+import { TEST_STATUSES, type TestStatus } from "../../domain/tests.ts";
 import { FIRST_NAMES, LAST_NAMES } from "./words.ts";
 
 /** Target sizes of a scale. */
@@ -101,7 +102,7 @@ function fitsStatus(m: TestModel, status: TestStatus, nowMs: number): boolean {
 }
 
 /**
- * Makes sure every status of §5.1 occurs at least once: small datasets could miss the rare ones. A
+ * Makes sure every test status occurs at least once: small datasets could miss the rare ones. A
  * test whose timing fits takes the missing status, unless it is the last of its own status.
  */
 function coverStatuses(tests: TestModel[], nowMs: number): void {

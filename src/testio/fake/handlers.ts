@@ -1,5 +1,5 @@
 /**
- * The answers of the fake API, route by route, following the API reference (§2, §3, §7): envelopes,
+ * The answers of the fake API, route by route, following docs/testio-api.md: envelopes,
  * test-list paging, the section rules for features and user stories, and the status codes the live
  * API gives for unknown or forbidden entities.
  *
@@ -19,7 +19,7 @@ import { REJECT_REASONS } from "./reject_reasons.ts";
 import type { RouteMatch } from "./routes.ts";
 import type { RawBug, RawTest } from "./types.ts";
 
-/** Without `page` the API returns the newest 150 tests and no more (§2.4). */
+/** Without `page` the API returns the newest 150 tests and no more (docs/testio-api.md, The test list). */
 export const UNPAGED_TEST_LIMIT = 150;
 /** `per_page` when only `page` is given. */
 export const DEFAULT_PER_PAGE = 25;
@@ -50,7 +50,7 @@ function positiveInt(params: URLSearchParams, name: string): number | undefined 
 function idList(params: URLSearchParams, name: string): Set<number> | undefined {
   const raw = params.get(name);
   if (raw === null) return undefined;
-  // Clients send `1,2,3` without URL-encoding the commas (§2.1); split and ignore empty items.
+  // Clients send `1,2,3` without URL-encoding the commas; split and ignore empty items.
   const ids = raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
   const bad = ids.find((s) => !/^\d+$/.test(s));
   if (bad !== undefined) throw new BadParam(`'${name}' must be comma-separated ids: got '${raw}'`);
@@ -105,7 +105,7 @@ function route(
     case "reject_reasons":
       return { status: 200, body: { reject_reasons: [...REJECT_REASONS] }, listKey: "reject_reasons" };
     case "features":
-      // The live API refuses the plain endpoint for sectioned products (§3).
+      // The live API refuses the plain endpoint for sectioned products (docs/testio-api.md, Sections).
       if (data.hasSections(match.productId!)) {
         return error(422, "section_id is required for products with sections");
       }
@@ -119,7 +119,7 @@ function route(
       const sectionId = positiveInt(params, "section_id");
       const pid = match.productId!;
       if (sectionId === undefined && data.hasSections(pid)) {
-        // The live API answers 400 or 500 here (§2.9); 400 is the more honest of the two.
+        // The live API answers 400 or 500 here; 400 is the more honest of the two.
         return error(400, "section_id is required for products with sections");
       }
       if (sectionId !== undefined && !data.sectionFeatures(pid, sectionId)) return notFound("Section");
@@ -140,7 +140,7 @@ function testList(
 ): HandlerResult {
   const all = data.testsOf(productId);
   const page = positiveInt(params, "page");
-  // `per_page` only counts together with `page`; other parameters such as `status` are ignored (§2.4).
+  // `per_page` only counts together with `page`; other parameters such as `status` are ignored.
   const perPage = page === undefined
     ? UNPAGED_TEST_LIMIT
     : positiveInt(params, "per_page") ?? DEFAULT_PER_PAGE;

@@ -1,6 +1,6 @@
 /**
  * Synthetic products with their sections, features, user stories, test environments and customer
- * users. Three product kinds mirror what the live API shows (§3 of the API reference): legacy
+ * users. Three product kinds mirror what the live API shows (docs/testio-api.md, Sections): legacy
  * products (one implicit "default-section"), sectioned products (sections listed in `sections`), and
  * products with `sections: []` but several entries in `sections_with_default`.
  *
@@ -85,7 +85,7 @@ export const ACCESSIBILITY_REPORT: RawCustomReportConfiguration = {
 };
 
 /**
- * The section rule of the API reference (§3): a product has sections when `sections` is non-empty or
+ * The section rule (docs/testio-api.md, Sections): a product has sections when `sections` is non-empty or
  * `sections_with_default` has more than the one implicit default section.
  */
 export function hasSections(product: RawProduct): boolean {

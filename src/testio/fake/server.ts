@@ -1,5 +1,5 @@
 /**
- * The fake TestIO Customer API over real HTTP on 127.0.0.1: the routes of the API reference served
+ * The fake TestIO Customer API over real HTTP on 127.0.0.1: the routes of docs/testio-api.md served
  * from a {@link FakeDataset}, token authentication, request accounting and fault injection. Tests,
  * benchmarks and the `demo` command run the real client against it.
  *

@@ -18,7 +18,7 @@
  * ```
  */
 
-import { type ApiTimeStyle, formatApiTime } from "./api_time.ts";
+import { type ApiTimeStyle, DAY, formatApiTime, HOUR } from "./api_time.ts";
 import type { IdAllocator } from "./ids.ts";
 import { PLATFORMS_BY_TYPE } from "./platforms.ts";
 import { ACCESSIBILITY_REPORT, type ProductModel } from "./products.ts";
@@ -33,9 +33,6 @@ import type {
   TestStatus,
 } from "./types.ts";
 import { TEST_TITLES } from "./words.ts";
-
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 
 /** When a test runs and how; the id and content come later. */
 export interface TestPlan {
@@ -202,7 +199,7 @@ export interface BuildTestOptions {
   status?: TestStatus;
 }
 
-/** Builds one full test object (§2.5). Content depends only on (seed, test id, plan, product). */
+/** Builds one full test object (docs/testio-api.md, Tests). Content depends only on (seed, test id, plan, product). */
 export function buildTest(options: BuildTestOptions): TestModel {
   const { ids, model, plan, testId, nowMs } = options;
   const rng = new Rng(mixSeed(options.seed, testId));

@@ -1,6 +1,6 @@
 /**
  * The raw JSON shapes of the TestIO Customer API v2 as the fake server emits them. They follow the
- * reference doc (`testio-customer-api.md` §2); optional keys are the ones the live API sometimes
+ * API as docs/testio-api.md describes it; optional keys are the ones the live API sometimes
  * leaves out. These types describe what goes over the wire, not what the cache stores.
  *
  * @example
@@ -10,58 +10,21 @@
  * ```
  */
 
-/** Exploratory test statuses (§5.1), oldest lifecycle stage first. */
-export const TEST_STATUSES = [
-  "initialized",
-  "waiting",
-  "running",
-  "locked",
-  "customer_finalized",
-  "archived",
-  "cancelled",
-] as const;
-/** One of {@link TEST_STATUSES}. */
-export type TestStatus = typeof TEST_STATUSES[number];
+import type { ApiBugStatus, BugSeverity, RejectReason } from "../../domain/bugs.ts";
+import type { ProductType } from "../../domain/products.ts";
+import type { TestingType as AnyTestingType, TestStatus } from "../../domain/tests.ts";
 
-/** The only bug statuses the API has (§5.2). */
-export const BUG_STATUSES = ["forwarded", "accepted", "rejected"] as const;
-/** One of {@link BUG_STATUSES}. */
-export type BugStatus = typeof BUG_STATUSES[number];
-
-/** Bug `severity`, which doubles as the bug type (§5.4). */
-export const BUG_SEVERITIES = ["low", "high", "critical", "visual", "content", "custom"] as const;
-/** One of {@link BUG_SEVERITIES}. */
-export type BugSeverity = typeof BUG_SEVERITIES[number];
-
-/** Product `type` values (§2.3). */
-export const PRODUCT_TYPES = [
-  "website",
-  "mobile_app_ios",
-  "mobile_app_android",
-  "mobile_app_windows",
-  "streaming_app",
-  "gaming",
-] as const;
-/** One of {@link PRODUCT_TYPES}. */
-export type ProductType = typeof PRODUCT_TYPES[number];
-
-/** `testing_type` values still in use (`custom` is deprecated and never generated). */
-export const TESTING_TYPES = ["coverage", "rapid", "focused", "usability"] as const;
-/** One of {@link TESTING_TYPES}. */
-export type TestingType = typeof TESTING_TYPES[number];
+export type { BugSeverity, ProductType, TestStatus };
+/** A bug status as the API sends it. */
+export type BugStatus = ApiBugStatus;
+/** The testing types still created (`custom` is deprecated and never generated). */
+export type TestingType = Exclude<AnyTestingType, "custom">;
 
 /** `review_status` values; only `review_successful` was observed live, the others are plausible. */
 export type ReviewStatus = "review_successful" | "review_in_progress" | "review_failed";
 
-/** Keys of the canned reject reasons (§5.3). */
-export type RejectReasonKey =
-  | "device_not_relevant"
-  | "ignored_instructions"
-  | "intended_behavior"
-  | "irrelevant"
-  | "known_bug"
-  | "not_reproducible"
-  | "request_timeout";
+/** Keys of the canned reject reasons. */
+export type RejectReasonKey = RejectReason;
 
 /** `{id, key, name}` catalog reference (requirement categories, operating systems). */
 export interface RawKeyedRef {
@@ -94,7 +57,7 @@ export interface RawSection {
   user_stories_amount?: number;
 }
 
-/** The Product entity (§2.3). */
+/** The Product entity. */
 export interface RawProduct {
   id: number;
   name: string;
@@ -107,7 +70,7 @@ export interface RawProduct {
   remote_device_testing: boolean;
 }
 
-/** A global feature as the features endpoints list it (§2.8). */
+/** A global feature as the features endpoints list it. */
 export interface RawFeature {
   id: number;
   title: string;
@@ -116,7 +79,7 @@ export interface RawFeature {
   user_stories: string[];
 }
 
-/** A user story of the user-stories endpoint: ids, but no feature link (§2.9). */
+/** A user story of the user-stories endpoint: ids, but no feature link. */
 export interface RawUserStory {
   id: number;
   path: string;
@@ -130,7 +93,7 @@ export interface RawCustomReportConfiguration {
   keys: { value: string; label: string }[];
 }
 
-/** A test-feature snapshot inside a test: own `id`, global id in `feature_id` (§2.5). */
+/** A test-feature snapshot inside a test: own `id`, global id in `feature_id`. */
 export interface RawTestFeature {
   id: number;
   feature_id: number;
@@ -161,7 +124,7 @@ export interface RawRequirement {
   gaming: boolean;
 }
 
-/** The test environment entity (§2.7). */
+/** The test environment entity. */
 export interface RawTestEnvironment {
   id: number;
   title: string;
@@ -208,7 +171,7 @@ export interface RawTestSection {
   test_templates: { total: number; count: number };
 }
 
-/** The exploratory test entity (§2.5); list and detail share this shape. */
+/** The exploratory test entity; list and detail share this shape. */
 export interface RawTest {
   id: number;
   test_title: string;
@@ -269,7 +232,7 @@ export interface RawBugFeature {
   custom_report_configurations: RawCustomReportConfiguration[];
 }
 
-/** The Bug entity (§2.6). Optional keys are absent on some bugs, as on the live API. */
+/** The Bug entity. Optional keys are absent on some bugs, as on the live API. */
 export interface RawBug {
   id: number;
   title: string;

@@ -1,15 +1,19 @@
 /**
- * Bug outcome classes, the five rates and the health indicators (behaviour.md §3). Pure functions.
+ * Bug outcome classes, the five rates and the health indicators (docs/domain.md, Rates and health). Pure functions.
  * Open means forwarded, everywhere. A rate with no data is `null`, never 0.
  *
  * @example
  * ```ts
  * const rates = computeRates({ open: 2, active_accepted: 5, auto_accepted: 1, rejected: 2 });
  * rates.rejection_rate; // 0.2
- * health(rates, config.thresholds).rejection_rate; // "warning" (boundaries count as the worse level)
+ * const thresholds: Thresholds = {
+ *   rejection_rate: { warning: 0.2, critical: 0.35, direction: "above" },
+ *   auto_acceptance_rate: { warning: 0.2, critical: 0.4, direction: "above" },
+ *   review_rate: { warning: 0.8, critical: 0.6, direction: "below" },
+ * };
+ * health(rates, thresholds).rejection_rate; // "warning" (boundaries count as the worse level)
  * ```
  */
-import type { Config, Threshold } from "../config.ts";
 
 /** Bug counts by outcome class. */
 export interface BugClasses {
@@ -26,6 +30,20 @@ export interface Rates {
   rejection_rate: number | null;
   review_rate: number | null;
   auto_acceptance_rate: number | null;
+}
+
+/** A health threshold pair. `direction` says which side of the value is bad. */
+export interface Threshold {
+  warning: number;
+  critical: number;
+  direction: "above" | "below";
+}
+
+/** The thresholds of the three health indicators. */
+export interface Thresholds {
+  readonly rejection_rate: Threshold;
+  readonly auto_acceptance_rate: Threshold;
+  readonly review_rate: Threshold;
 }
 
 /** A health level. */
@@ -119,7 +137,7 @@ export function level(value: number | null, t: Threshold): HealthLevel {
 }
 
 /** Health indicators of a set of rates. */
-export function health(rates: Rates, thresholds: Config["thresholds"]): Health {
+export function health(rates: Rates, thresholds: Thresholds): Health {
   return {
     rejection_rate: level(rates.rejection_rate, thresholds.rejection_rate),
     auto_acceptance_rate: level(rates.auto_acceptance_rate, thresholds.auto_acceptance_rate),
