@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { openDatabase } from "../src/db/database.ts";
 import { migrateUp } from "../src/db/migrations.ts";
 import { DatabaseStateError } from "../src/errors.ts";
+import { syncedFixture } from "./helpers/fixture.ts";
 
 async function tempDir(): Promise<{ dir: string; [Symbol.asyncDispose](): Promise<void> }> {
   const dir = await Deno.makeTempDir({ prefix: "testio-db-" });
@@ -104,4 +105,53 @@ Deno.test("database", async (t) => {
     using again = openDatabase(path);
     assert.equal(count(again), 1);
   });
+});
+
+Deno.test("database: the start-up check, full and by tables, on real damaged pages", async () => {
+  await using fx = await syncedFixture({ scale: "S" });
+  const pages: Record<string, number> = {};
+  let pageSize = 0;
+  {
+    using db = openDatabase(fx.dbPath, { readOnly: true });
+    for (const name of ["tests", "bugs"]) {
+      pages[name] = (db.prepare("SELECT rootpage FROM sqlite_master WHERE name = ?").get(name) as {
+        rootpage: number;
+      }).rootpage;
+    }
+    pageSize = (db.prepare("PRAGMA page_size").get() as { page_size: number }).page_size;
+  }
+  const healthy = await Deno.readFile(fx.dbPath);
+  const damage = async (name: string) => {
+    const copy = healthy.slice();
+    const from = (pages[name] - 1) * pageSize;
+    copy.fill(0xa5, from, from + pageSize);
+    const path = `${fx.dir}/${name}-damaged.db`;
+    await Deno.writeFile(path, copy);
+    return { path, bytes: copy };
+  };
+  const damaged = (err: unknown) => err instanceof DatabaseStateError && /it is damaged/.test(err.message);
+
+  const tests = await damage("tests");
+  assert.throws(
+    () => openDatabase(tests.path),
+    damaged,
+    "the default check reads every page of a small cache",
+  );
+  assert.throws(() => openDatabase(tests.path, { check: "tables" }), (err: Error) => {
+    assert.ok(damaged(err));
+    assert.match(err.message, /table tests/);
+    return true;
+  });
+  assert.deepEqual(await Deno.readFile(tests.path), tests.bytes, "left as it was");
+
+  // The bounded check of a large cache leaves out the bugs and the search index: the full check does not.
+  const bugs = await damage("bugs");
+  {
+    using _db = openDatabase(bugs.path, { check: "tables", readOnly: true });
+  }
+  assert.throws(() => openDatabase(bugs.path, { check: "full", readOnly: true }), damaged);
+  assert.throws(
+    () => openDatabase(bugs.path, { check: false }).prepare("SELECT * FROM bugs").all(),
+    /malformed/,
+  );
 });

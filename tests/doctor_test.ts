@@ -123,8 +123,8 @@ Deno.test("doctor", async (t) => {
     await Deno.writeTextFile(path, "this is not a database, just text that happens to be here");
     const rep = await report({ ...fx.env, TESTIO_DB_PATH: path }, true);
     assert.equal(rep.ok, false);
-    assert.match(rep.problems[0].what, /cannot be read/);
-    assert.match(rep.problems[0].next, /Move the file away/);
+    assert.match(rep.problems[0].what, /cannot be used: .* is not a SQLite database/);
+    assert.match(rep.problems[0].next, /Point TESTIO_DB_PATH at a new file name \(or move that file away\)/);
   });
 
   await t.step("a settings file other users can read is a note", async () => {

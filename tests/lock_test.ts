@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
+import { dirname } from "node:path";
 import { CancelledError, SyncBusyError } from "../src/errors.ts";
+import { FileAccessError } from "../src/sandbox.ts";
+import { mountable, tmpfs } from "./helpers/tmpfs.ts";
 import { acquireSyncLock, hostName, lockPathOf, readSyncLock } from "../src/sync/lock.ts";
 
 async function tempDb(): Promise<{ dbPath: string; lockPath: string } & AsyncDisposable> {
@@ -104,12 +107,27 @@ Deno.test("the sync lock", async (t) => {
     Deno.removeSync(tmp.lockPath);
   });
 
-  await t.step("a half-written lock file counts as held until it ages", async () => {
-    Deno.writeTextFileSync(tmp.lockPath, "{");
-    await assert.rejects(acquireSyncLock({ dbPath: tmp.dbPath, waitMs: 100, pollMs: 20 }), SyncBusyError);
-    const old = new Date(Date.now() - 2 * 3600_000);
-    Deno.utimeSync(tmp.lockPath, old, old);
-    await using _lock = await acquireSyncLock({ dbPath: tmp.dbPath, waitMs: 0 });
+  await t.step(
+    "an empty or unreadable lock file is stale at once (no hour-long wait for 'pid 0')",
+    async () => {
+      for (const junk of ["", "{", "\u0000\u0000\u0000", "not json at all", '{"pid":"7"}']) {
+        Deno.writeTextFileSync(tmp.lockPath, junk);
+        assert.equal(readSyncLock(tmp.dbPath), null, `${JSON.stringify(junk)} holds nothing`);
+        const started = Date.now();
+        await using lock = await acquireSyncLock({ dbPath: tmp.dbPath, waitMs: 0 });
+        assert.ok(Date.now() - started < 1_000, "taken at once");
+        assert.equal(JSON.parse(Deno.readTextFileSync(tmp.lockPath)).pid, lock.holder.pid);
+      }
+    },
+  );
+
+  await t.step("taking the lock leaves only the lock file beside the database", async () => {
+    {
+      await using _lock = await acquireSyncLock({ dbPath: tmp.dbPath });
+      const names = [...Deno.readDirSync(dirname(tmp.lockPath))].map((e) => e.name);
+      assert.deepEqual(names, ["cache.db.sync.lock"]);
+    }
+    assert.deepEqual([...Deno.readDirSync(dirname(tmp.lockPath))], []);
   });
 
   await t.step("waiting ends with a CancelledError when the signal aborts", async () => {
@@ -127,4 +145,45 @@ Deno.test("the sync lock", async (t) => {
     assert.equal(lock.path, null);
     await assert.rejects(acquireSyncLock({ dbPath: ":memory:", waitMs: 20 }), SyncBusyError);
   });
+});
+
+Deno.test("a process that exits while holding the lock removes its lock file", async () => {
+  await using tmp = await tempDb();
+  const script = `${dirname(tmp.dbPath)}/exit.ts`;
+  await Deno.writeTextFile(
+    script,
+    `import { acquireSyncLock } from "${new URL("../src/sync/lock.ts", import.meta.url).href}";
+await acquireSyncLock({ dbPath: ${JSON.stringify(tmp.dbPath)} });
+console.log(Deno.readTextFileSync(${JSON.stringify(tmp.lockPath)}));
+Deno.exit(130);
+`,
+  );
+  const r = await new Deno.Command(Deno.execPath(), { args: ["run", "-A", script] }).output();
+  assert.equal(r.code, 130, new TextDecoder().decode(r.stderr));
+  assert.match(new TextDecoder().decode(r.stdout), /"pid":\d+/, "it held the lock");
+  assert.throws(() => Deno.statSync(tmp.lockPath), Deno.errors.NotFound);
+});
+
+const canMount = await mountable();
+
+Deno.test({
+  name: "the sync lock on a full disk fails with a disk-full message and leaves no file behind",
+  ignore: !canMount,
+  async fn() {
+    await using disk = (await tmpfs("64k"))!;
+    // Fill every block: a lock created and then written would stay behind empty.
+    await Deno.writeFile(`${disk.dir}/filler`, new Uint8Array(64 * 1024)).catch(() => {});
+    const dbPath = `${disk.dir}/cache.db`;
+    await assert.rejects(acquireSyncLock({ dbPath, waitMs: 0 }), (err: Error) => {
+      assert.ok(err instanceof FileAccessError, `${err.name}: ${err.message}`);
+      assert.equal(err.kind, "disk-full");
+      assert.match(err.message, /^Cannot take the sync lock: no space left on the disk of /);
+      assert.match(err.action ?? "", /Free disk space, or point TESTIO_DB_PATH at a disk with room/);
+      return true;
+    });
+    assert.deepEqual([...Deno.readDirSync(disk.dir)].map((e) => e.name), ["filler"], "no lock, no temp file");
+    // With room again the lock is taken at once.
+    await Deno.remove(`${disk.dir}/filler`);
+    await using _lock = await acquireSyncLock({ dbPath, waitMs: 0 });
+  },
 });

@@ -203,10 +203,22 @@ Deno.test("generate_quality_report on hand-built data", async (t) => {
     assert.deepEqual(written.summary, json.summary);
     assert.equal(written.tests.length, 3);
     assert.equal(written.data_as_of, json.data_as_of);
-    // Writing again replaces the report inside the reports folder.
-    const again = await report({ product_ids: [1], output_file: "shop.JSON" });
-    assert.equal(again.file!.path, json.file!.path);
-    assert.deepEqual([...Deno.readDirSync(`${reports}/out`)].map((e) => e.name).sort(), ["q2", "shop.JSON"]);
+    // Writing again never replaces the report: the error names a free name, the first file stays.
+    const before = await Deno.readTextFile(json.file!.path);
+    const again = failure(
+      await mcp.call("generate_quality_report", { product_ids: [1], output_file: "shop.JSON" }),
+    );
+    assert.match(again.what, /shop\.JSON already exists; it was kept as it is/);
+    assert.match(again.why, /never replaces an existing file/);
+    assert.match(again.next, /Pass output_file 'shop-2\.JSON' \(free\)/);
+    assert.equal(await Deno.readTextFile(json.file!.path), before);
+    const second = await report({ product_ids: [1], output_file: "shop-2.JSON" });
+    assert.equal(second.file!.path, `${reports}/out/shop-2.JSON`);
+    assert.deepEqual(
+      [...Deno.readDirSync(`${reports}/out`)].map((e) => e.name).sort(),
+      ["q2", "shop-2.JSON", "shop.JSON"],
+      "no temporary files left",
+    );
   });
 
   await t.step("output_file: other extensions, traversal and '~' are refused", async () => {
@@ -227,23 +239,54 @@ Deno.test("generate_quality_report on hand-built data", async (t) => {
     assert.ok(![...Deno.readDirSync(reports)].some((e) => e.name === "escape.md"));
   });
 
-  await t.step("output_file: absolute paths work but never replace files outside the folder", async () => {
-    const abs = `${reports}/elsewhere/report.md`;
+  await t.step("output_file: an absolute path must lie inside the reports folder", async () => {
+    const abs = `${reports}/out/abs/report.md`;
     const r = await report({ product_ids: [1], output_file: abs });
     assert.equal(r.file!.path, abs);
-    const e = failure(await mcp.call("generate_quality_report", { product_ids: [1], output_file: abs }));
-    assert.match(e.what, /already exists and is outside the reports folder/);
+    for (
+      const outside of [
+        `${reports}/elsewhere/report.md`,
+        `${reports}/escape.md`,
+        "/etc/passwd.md",
+        "/report.md",
+      ]
+    ) {
+      const e = failure(
+        await mcp.call("generate_quality_report", { product_ids: [1], output_file: outside }),
+      );
+      assert.match(e.what, /leads outside the reports folder/, outside);
+      assert.match(e.why, /absolute path must lie inside the reports folder/);
+    }
+    assert.ok(!await exists(`${reports}/elsewhere`), "no folder is created outside");
+    assert.ok(!await exists(`${reports}/escape.md`));
+    assert.ok(!await exists("/etc/passwd.md"));
+    assert.ok(!await exists("/report.md"));
   });
 
-  await t.step("output_file: a symlinked sub-folder cannot lead out of the reports folder", async () => {
+  await t.step("output_file: links leading out are refused and nothing is written through them", async () => {
     await Deno.mkdir(`${reports}/target`, { recursive: true });
     await Deno.symlink(`${reports}/target`, `${reports}/out/link`);
     const e = failure(
       await mcp.call("generate_quality_report", { product_ids: [1], output_file: "link/r.md" }),
     );
     assert.match(e.what, /through a link/);
-    assert.deepEqual([...Deno.readDirSync(`${reports}/target`)], []);
+    // A link as the file itself, dangling or not, is a name that is taken: never written through.
+    await Deno.symlink(`${reports}/target/dangling.md`, `${reports}/out/dangling.md`);
+    await Deno.writeTextFile(`${reports}/target/kept.md`, "kept");
+    await Deno.symlink(`${reports}/target/kept.md`, `${reports}/out/kept.md`);
+    for (const name of ["dangling.md", "kept.md"]) {
+      const taken = failure(
+        await mcp.call("generate_quality_report", { product_ids: [1], output_file: name }),
+      );
+      assert.match(taken.what, /already exists; it was kept as it is/, name);
+    }
+    assert.deepEqual([...Deno.readDirSync(`${reports}/target`)].map((e) => e.name), ["kept.md"]);
+    assert.equal(await Deno.readTextFile(`${reports}/target/kept.md`), "kept");
   });
 
   await Deno.remove(reports, { recursive: true });
 });
+
+async function exists(path: string): Promise<boolean> {
+  return await Deno.lstat(path).then(() => true, () => false);
+}

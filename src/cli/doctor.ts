@@ -18,7 +18,7 @@ import { databaseFileBytes, openDatabase } from "../db/database.ts";
 import { LATEST_VERSION, migrationStatus } from "../db/migrations.ts";
 import { type CacheCounts, Repositories } from "../db/repos/index.ts";
 import type { SyncStatus } from "../db/repos/sync_events.ts";
-import { ConfigError, errorMessage } from "../errors.ts";
+import { AppError, ConfigError, errorMessage } from "../errors.ts";
 import { silentLogger } from "../log.ts";
 import { readSyncLock } from "../sync/lock.ts";
 import { TestIOClient } from "../testio/client.ts";
@@ -149,7 +149,7 @@ function inspectDatabase(config: Config, problems: Finding[], notes: Finding[]):
   }
   try {
     // Read-only: a diagnosis must not migrate, create or lock anything.
-    using db = openDatabase(config.dbPath, { readOnly: true });
+    using db = openDatabase(config.dbPath, { readOnly: true, check: "full" });
     const status = migrationStatus(db);
     report.schema_version = status.current;
     report.pending_migrations = status.pending.map((m) => m.version);
@@ -205,10 +205,10 @@ function inspectDatabase(config: Config, problems: Finding[], notes: Finding[]):
   } catch (err) {
     report.error = errorMessage(err);
     problems.push({
-      what: `The cache ${config.dbPath} cannot be read: ${report.error}`,
-      next: `Move the file away (keep it for inspection) and run '${
-        commandHint("sync")
-      }' to rebuild the cache`,
+      what: `The cache ${config.dbPath} cannot be used: ${report.error}`,
+      next: err instanceof AppError && err.action
+        ? err.action
+        : `Move the file away (keep it for inspection) and run '${commandHint("sync")}' to rebuild the cache`,
     });
   }
   return report;

@@ -7,6 +7,8 @@
 import { type CliIO, type Command, EXIT, helpText, parseFlags } from "./command.ts";
 import { commandLogger, openApp, openCache, SYNC_CACHE_MIB } from "../app.ts";
 import { type Config, loadConfig, parseIdList } from "../config.ts";
+import { confineDatabasePath, setAsideDatabase } from "../db/database.ts";
+import { acquireSyncLock } from "../sync/lock.ts";
 import { InputError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { DryRunReport } from "../sync/engine.ts";
@@ -23,6 +25,7 @@ const FLAGS = {
   status: { type: "boolean", default: false },
   json: { type: "boolean", default: false },
   wait: { type: "string" },
+  rebuild: { type: "boolean", default: false },
 } as const;
 
 /** The validated flags of `sync`. */
@@ -36,6 +39,7 @@ interface SyncFlags {
   lockWaitMs: number | undefined;
   envFile: string | undefined;
   help: boolean;
+  rebuild: boolean;
 }
 
 function parseSyncFlags(args: string[]): SyncFlags {
@@ -67,16 +71,22 @@ function parseSyncFlags(args: string[]): SyncFlags {
       action: "Pass one of them",
     });
   }
+  if (values.rebuild && (values.status || values["dry-run"] || values["product-ids"] !== undefined)) {
+    throw new InputError("sync: --rebuild cannot be combined with --status, --dry-run or --product-ids", {
+      action: "Run sync --rebuild alone: it rebuilds the whole cache",
+    });
+  }
   return {
     productIds,
     since: values.since,
-    mode: values.force || since?.all ? "full" : "incremental",
+    mode: values.force || values.rebuild || since?.all ? "full" : "incremental",
     dryRun: values["dry-run"],
     status: values.status,
     json: values.json,
     lockWaitMs,
     envFile: values["env-file"],
     help: values.help ?? false,
+    rebuild: values.rebuild,
   };
 }
 
@@ -126,8 +136,23 @@ function formatDryRun(r: DryRunReport): string {
   return lines.join("\n") + "\n";
 }
 
+/** `--rebuild`: under the sync lock, moves the cache and its WAL aside (kept, never deleted). */
+async function setAside(flags: SyncFlags, config: Config, io: CliIO): Promise<void> {
+  await using _lock = await acquireSyncLock({
+    dbPath: config.dbPath,
+    waitMs: flags.lockWaitMs,
+    signal: io.signal,
+  });
+  confineDatabasePath(config.dbPath);
+  const backup = setAsideDatabase(config.dbPath);
+  io.stderr(
+    backup ? `The old cache is kept as ${backup}; syncing a new one\n` : "No cache yet; syncing a new one\n",
+  );
+}
+
 async function runSync(flags: SyncFlags, config: Config, io: CliIO): Promise<number> {
   const log = cliLogger(config, io);
+  if (flags.rebuild) await setAside(flags, config, io);
   await using app = openApp(config, log, { cacheMiB: SYNC_CACHE_MIB });
   if (flags.dryRun) {
     const report = await app.engine.dryRun({
@@ -169,7 +194,7 @@ export const syncCommand: Command = {
   name: "sync",
   summary: "Sync the local cache from the TestIO API in the foreground.",
   usage: "sync [--product-ids 1,2] [--since DATE|all] [--force] [--dry-run | --status] [--json] " +
-    "[--wait SECONDS] [--env-file PATH]",
+    "[--wait SECONDS] [--rebuild] [--env-file PATH]",
   help: `Options:
   --product-ids 1,2   only these products (must lie inside TESTIO_PRODUCT_IDS when that is set)
   --since DATE|all    only tests ending on/after DATE (2025-01-31, 'last 90 days', …); 'all' syncs
@@ -179,6 +204,8 @@ export const syncCommand: Command = {
   --status            show what the cache holds, the last sync, the database size and whether a sync runs
   --json              print the result as JSON on stdout (progress and summary stay on stderr)
   --wait SECONDS      how long to wait for another sync to finish (default 30)
+  --rebuild           keep the cache file aside as <file>.damaged-<time> (nothing is deleted) and sync a
+                      new one from scratch: the way out of a damaged cache
   --env-file PATH     read settings from this file too
 Exit codes: 0 completed (with or without warnings), 1 failed or cancelled, 2 bad arguments,
 3 another sync holds the lock. Ctrl-C cancels cleanly: nothing half-written is kept.`,

@@ -13,7 +13,7 @@
  * ```
  */
 import { createHash } from "node:crypto";
-import type { Database } from "./database.ts";
+import { type Database, writeFailure } from "./database.ts";
 import { DatabaseStateError, errorMessage, InputError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import init_up from "../../migrations/0001_init.up.sql" with { type: "text" };
@@ -281,7 +281,13 @@ export function migrateDown(db: Database, steps = 1, known: readonly Migration[]
  */
 export function prepareSchema(db: Database, skip: boolean, log: Logger): void {
   if (!skip) {
-    const compaction = compactAfterMigrations(db, migrateUp(db));
+    let applied: number[];
+    try {
+      applied = migrateUp(db);
+    } catch (err) {
+      throw writeFailure(db.path, err);
+    }
+    const compaction = compactAfterMigrations(db, applied);
     if (compaction && !compaction.compacted) {
       log.warn("cache file not compacted after migrating", {
         reason: compaction.reason,

@@ -3,9 +3,10 @@
  *
  * - In-process: a per-database mutex, so two engines of one process queue instead of racing for the
  *   file.
- * - Cross-process: the file `<dbPath>.sync.lock`, created with `createNew` (atomic on every local file
- *   system) and holding `{pid, host, started_at}`. A lock whose process is gone (same host), or whose
- *   file was not touched for an hour, is stale and taken over. The holder touches the file every
+ * - Cross-process: the file `<dbPath>.sync.lock` holding `{pid, host, started_at}`, written whole to a
+ *   private file and hard-linked into place (atomic on every local file system, and never seen empty).
+ *   A lock whose process is gone (same host), whose file was not touched for an hour, or whose file is
+ *   empty or not a lock record (nothing a working holder leaves), is stale and taken over. The holder touches the file every
  *   15 s, so a long sync is never mistaken for an abandoned one. Whether a process is gone is read
  *   from /proc, which Deno opens only to programs with every permission: under least privilege (the
  *   compiled binary, the `deno task` commands) a same-host lock whose holder stopped touching it for
@@ -24,6 +25,7 @@
  */
 import { resolve } from "node:path";
 import { CancelledError, SyncBusyError } from "../errors.ts";
+import { fileTrouble } from "../sandbox.ts";
 import type { Logger } from "../log.ts";
 
 /** Who holds a lock, as written in the lock file. */
@@ -138,15 +140,19 @@ function inspect(path: string, staleMs: number, silentMs: number): LockState | n
     mtime = Deno.statSync(path).mtime?.getTime() ?? Date.now();
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return null;
-    throw err;
+    throw lockTrouble(err, path, "read");
   }
   const holder = parseHolder(text);
+  // The holder writes its file whole before linking it into place, so a lock file that is empty or
+  // not a holder record was never a working lock (a disk that filled up, a crash of an older version,
+  // a hand edit): nobody can hold it, and waiting an hour for it helps nobody.
+  if (!holder) {
+    return { holder, text, stale: true, reason: text.trim() ? "not a lock record" : "empty lock file" };
+  }
   const age = Date.now() - mtime;
   if (age > staleMs) {
     return { holder, text, stale: true, reason: `untouched for ${Math.round(age / 60_000)} min` };
   }
-  // An unreadable file may be one being written right now: only age makes it stale.
-  if (!holder) return { holder, text, stale: false };
   if (holder.host === hostName()) {
     // Our own pid in a file we do not hold (the in-process lock is ours) is a leftover of this process.
     if (holder.pid === Deno.pid) return { holder, text, stale: true, reason: "left behind by this process" };
@@ -237,6 +243,63 @@ function busy(holder: LockHolder | null): SyncBusyError {
   });
 }
 
+/** The error of a lock file that cannot be read or written, in words that say why. */
+function lockTrouble(err: unknown, path: string, access: "read" | "write"): Error {
+  return fileTrouble(err, {
+    access,
+    path,
+    setting: "TESTIO_DB_PATH",
+    what: access === "read" ? "read the sync lock" : "take the sync lock",
+  }) ?? (err as Error);
+}
+
+/**
+ * Creates the lock file holding `text`, atomically and whole: the record is written to a private file
+ * first and then hard-linked to the lock path (which fails if the path exists), so no other process
+ * ever sees an empty or half-written lock, and a write that fails (a full disk) leaves no lock file.
+ * Where the file system has no hard links, the file is created exclusively and written, and removed
+ * again if the write fails. Returns false when another lock file is in place.
+ */
+function createLockFile(path: string, text: string): boolean {
+  const temp = `${path}.new-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  try {
+    Deno.writeTextFileSync(temp, text, { createNew: true, mode: 0o600 });
+    try {
+      Deno.linkSync(temp, path);
+      return true;
+    } catch (err) {
+      if (err instanceof Deno.errors.AlreadyExists) return false;
+      if (!(err instanceof Deno.errors.NotSupported || err instanceof Deno.errors.PermissionDenied)) {
+        throw err;
+      }
+    }
+    // No hard links here (some network and FAT file systems): exclusive create, then write.
+    let created = false;
+    try {
+      const file = Deno.openSync(path, { write: true, createNew: true, mode: 0o600 });
+      created = true;
+      try {
+        file.writeSync(new TextEncoder().encode(text));
+      } finally {
+        file.close();
+      }
+      return true;
+    } catch (err) {
+      if (err instanceof Deno.errors.AlreadyExists) return false;
+      if (created) Deno.removeSync(path);
+      throw err;
+    }
+  } catch (err) {
+    throw lockTrouble(err, path, "write");
+  } finally {
+    try {
+      Deno.removeSync(temp);
+    } catch {
+      // Never created (the write failed before) or already gone.
+    }
+  }
+}
+
 /**
  * Takes the sync lock of a database, waiting up to `waitMs` for a holder to finish.
  *
@@ -268,12 +331,7 @@ export async function acquireSyncLock(options: AcquireLockOptions): Promise<Sync
   const text = JSON.stringify(holder);
   try {
     for (;;) {
-      try {
-        Deno.writeTextFileSync(path, text, { createNew: true, mode: 0o600 });
-        break;
-      } catch (err) {
-        if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
-      }
+      if (createLockFile(path, text)) break;
       const state = inspect(path, staleMs, silentMs);
       if (state?.stale) {
         takeOver(path, state, options.log);
@@ -296,15 +354,24 @@ export async function acquireSyncLock(options: AcquireLockOptions): Promise<Sync
     }
   }, LOCK_HEARTBEAT_MS);
   Deno.unrefTimer(Number(heartbeat));
+  const removeFile = () => {
+    try {
+      if (Deno.readTextFileSync(path) === text) Deno.removeSync(path);
+    } catch {
+      // Already gone (taken over as stale, or removed by hand): nothing to release.
+    }
+  };
+  // A process that exits while holding the lock (Deno.exit on a second Ctrl-C, an uncaught error)
+  // removes its file on the way out, so no one waits for a holder that is gone.
+  globalThis.addEventListener("unload", removeFile);
   return {
     path,
     holder,
     [Symbol.asyncDispose]() {
       clearInterval(heartbeat);
+      globalThis.removeEventListener("unload", removeFile);
       try {
-        if (Deno.readTextFileSync(path) === text) Deno.removeSync(path);
-      } catch {
-        // Already gone (taken over as stale, or removed by hand): nothing to release.
+        removeFile();
       } finally {
         releaseLocal();
       }

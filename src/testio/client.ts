@@ -35,6 +35,7 @@ import {
   TestSchema,
   UserStorySchema,
 } from "./schemas.ts";
+import { sandboxDenial } from "../sandbox.ts";
 
 /** Most test ids the API takes in one `GET bugs` call. */
 export const MAX_BUG_TEST_IDS = 15;
@@ -532,6 +533,8 @@ export class TestIOClient implements Disposable {
     } catch (err) {
       const ms = Math.round(performance.now() - started);
       this.#throwIfCancelled(spec.signal);
+      // The sandbox's refusal is certain: no retry, and words about the host rather than Deno's flag.
+      if (err instanceof Deno.errors.NotCapable) throw sandboxDenial(err);
       const shown = this.#display(spec);
       if (timeout.signal.aborted) {
         this.#log.debug("api request", { method: "GET", path, status: 408, ms });

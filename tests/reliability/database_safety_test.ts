@@ -16,6 +16,7 @@ import { fakeFixture, syncedFixture } from "../helpers/fixture.ts";
 import { ROOT } from "../helpers/mcp.ts";
 import { childEnv, runCommand } from "../helpers/stdio_process.ts";
 import { assertDerivedCounts, assertIntact, sized } from "./helpers.ts";
+import { mountable, tmpfs } from "../helpers/tmpfs.ts";
 
 async function cli(env: Record<string, string>, args: string[]) {
   return await runCommand(Deno.execPath(), ["run", "-A", `${ROOT}main.ts`, ...args], {
@@ -132,34 +133,14 @@ Deno.test("database safety: a disk that fills up during a sync fails it cleanly"
   });
 });
 
-/** Mounts a tmpfs of `size` at a new folder; null when this machine does not allow it (not root). */
-async function tinyDisk(size: string): Promise<(AsyncDisposable & { dir: string }) | null> {
-  if (Deno.build.os !== "linux" || Deno.uid() !== 0) return null;
-  const dir = await Deno.makeTempDir({ prefix: "testio-mcp-full-disk-" });
-  const mount = await new Deno.Command("mount", { args: ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir] })
-    .output().catch(() => null);
-  if (!mount?.success) {
-    await Deno.remove(dir).catch(() => {});
-    return null;
-  }
-  return {
-    dir,
-    async [Symbol.asyncDispose]() {
-      await new Deno.Command("umount", { args: [dir] }).output();
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    },
-  };
-}
-
-const disk = await tinyDisk("1m");
-await disk?.[Symbol.asyncDispose]();
+const disk = await mountable();
 
 Deno.test({
   name: "database safety: a real full disk (1 MiB tmpfs) fails `sync` cleanly",
   ignore: !disk,
   async fn() {
     await using fx = await fakeFixture({ scale: "S" });
-    await using full = (await tinyDisk("1m"))!;
+    await using full = (await tmpfs("1m"))!;
     const env = { ...fx.env, TESTIO_DB_PATH: `${full.dir}/cache.db` };
     const r = await cli(env, ["sync", "--json"]);
     assert.equal(r.code, 1, r.stderr);

@@ -104,7 +104,9 @@ Deno.test("permissions: the tasks run with a private HOME; outside the data fold
   await t.step("a cache outside the data folder is denied, and nothing is written there", async () => {
     const r = await task(["sync"], { TESTIO_DB_PATH: `${outside}/cache.db` });
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /^error: Cannot (open|create) .*Requires (read|write) access to/m);
+    assert.match(r.stderr, /^error: Cannot .*: this process may not (read|write) .*outside\/cache\.db/m);
+    assert.match(r.stderr, /next: +Point TESTIO_DB_PATH inside ~\/\.testio-mcp, or add --allow-read=/);
+    assert.doesNotMatch(r.stderr, /run again with/);
     assert.doesNotMatch(r.stderr, /^\s+at /m, "no stack trace");
     assert.deepEqual([...Deno.readDirSync(outside)], [], "nothing written outside the data folder");
   });
@@ -125,7 +127,7 @@ Deno.test("permissions: the tasks run with a private HOME; outside the data fold
     assert.ok(denied.isError);
     const text = (denied.content as { text: string }[])[0].text;
     assert.match(text, THREE_PART);
-    assert.match(text, /^❌ Cannot write the report to .*escape\.md: Requires write access/);
+    assert.match(text, /^❌ 'output_file' leads outside the reports folder .*escape\.md/);
     assert.doesNotMatch(text, /Internal error/);
     assert.deepEqual([...Deno.readDirSync(outside)], [], "nothing written outside the data folder");
     assert.doesNotMatch(server.stderr(), /NotCapable|Requires \w+ access to "\/(?!.*escape)/);

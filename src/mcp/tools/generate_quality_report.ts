@@ -39,8 +39,9 @@ const input = z.object({
   format: z.enum(["json", "markdown"], { error: "'format' must be json or markdown" }).default("json")
     .describe("json (default) or markdown (adds the report as Markdown text in `markdown`)"),
   output_file: z.string().max(500, "'output_file' must be at most 500 characters").optional().describe(
-    "Also write the report to this .json or .md file: a relative name is kept under the reports folder " +
-      "(TESTIO_REPORTS_DIR); an absolute path is used as given but never replaces an existing file there",
+    "Also write the report to this .json or .md file in the reports folder (TESTIO_REPORTS_DIR): a " +
+      "relative name is placed there, an absolute path must lie inside it, '..' and links leading out are " +
+      "refused, and an existing file is never replaced (the error names a free name)",
   ),
 }).strict();
 
@@ -128,7 +129,7 @@ export const generateQualityReportTool = defineTool({
   input,
   output,
   annotations: {
-    // Writes a file when output_file is given; never replaces files outside the reports folder.
+    // Writes a new file in the reports folder when output_file is given; never replaces a file.
     readOnlyHint: false,
     destructiveHint: false,
     idempotentHint: true,
