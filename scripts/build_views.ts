@@ -14,7 +14,7 @@
  * deno task views --check  # fail when they are stale
  * ```
  */
-import * as esbuild from "esbuild";
+import * as esbuild from "npm:esbuild@0.25.12";
 import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath as fromFileUrl } from "node:url";
@@ -36,7 +36,7 @@ const VIEWS_DIR = new URL("src/views/", ROOT);
 const PACKAGES = [
   "@modelcontextprotocol/ext-apps",
   "@modelcontextprotocol/ext-apps/app-bridge",
-  "chart.js",
+  "npm:chart.js@4.5.1",
   "zod",
   "zod/v4",
 ];
@@ -90,6 +90,11 @@ const denoNpm: esbuild.Plugin = {
     });
   },
 };
+
+/** Stops esbuild's service process (tests call it so that no child process outlives them). */
+export function stopBuilder(): Promise<void> {
+  return esbuild.stop();
+}
 
 /** Bundles and minifies one entry point for the browser; returns the JavaScript. */
 export async function bundleScript(entry: string): Promise<string> {

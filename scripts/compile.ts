@@ -13,6 +13,7 @@
  * @module
  */
 import { MEMORY_FLAGS, RUNTIME_PERMISSIONS } from "../src/cli/permissions.ts";
+import { DOWNLOAD_ENV } from "./tasks.ts";
 
 /** Every target `deno compile --target` accepts. */
 export const TARGETS = [
@@ -72,13 +73,19 @@ export function isDenortUnavailable(stderr: string): boolean {
 export const DENORT_HINT =
   "deno compile needs the denort runtime of the target, downloaded from dl.deno.land on first use. " +
   "Without internet, point DENORT_BIN at a denort binary of the same Deno version, or use " +
-  "`deno task bundle` (a single file that runs with `deno run`).";
+  "`deno task pack` (the npm package, which brings Deno from npm) or `deno task bundle` (a single file that " +
+  "runs with `deno run`).";
 
 async function compileOne(root: string, options: CompileOptions): Promise<boolean> {
   const args = compileArgs(options);
   console.error(`$ deno ${args.join(" ")}`);
-  const out = await new Deno.Command(Deno.execPath(), { args, cwd: root, stdout: "inherit", stderr: "piped" })
-    .output();
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: root,
+    env: { ...DOWNLOAD_ENV },
+    stdout: "inherit",
+    stderr: "piped",
+  }).output();
   const stderr = new TextDecoder().decode(out.stderr);
   await Deno.stderr.write(out.stderr);
   if (out.success) return true;

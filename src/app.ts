@@ -24,6 +24,7 @@ import { createLogger, type Logger, type LoggerOptions } from "./log.ts";
 import { TestIOClient, type TestIOClientOptions } from "./testio/client.ts";
 import { SyncEngine } from "./sync/engine.ts";
 import { FreshnessService } from "./sync/freshness.ts";
+import { commandHint } from "./launch.ts";
 
 export { VERSION } from "./version.ts";
 
@@ -101,7 +102,7 @@ export function openCache(config: Config, log: Logger, options: { cacheMiB?: num
 
 /** The configured token; throws the settings error of a missing token. */
 function requireToken(config: Config): string {
-  if (!config.token) throw missingTokenError();
+  if (!config.token) throw missingTokenError(commandHint("demo"));
   return config.token;
 }
 

@@ -55,11 +55,14 @@ export class ConfigError extends AppError {
   }
 }
 
-/** The settings error of a command or sync that needs the API token when none is configured. */
-export function missingTokenError(): ConfigError {
+/**
+ * The settings error of a command or sync that needs the API token when none is configured.
+ * `demoCommand` is the demo as the person runs it (`src/launch.ts`, a layer above, renders it).
+ */
+export function missingTokenError(demoCommand = "testio-mcp demo"): ConfigError {
   return new ConfigError(["TESTIO_CUSTOMER_API_TOKEN=(unset): required to reach the TestIO API"], {
     hint: "Create a token in TestIO under Integrations → API (https://testcloud.test.io/account/api)",
-    action: "Set TESTIO_CUSTOMER_API_TOKEN in your environment or .env (or try `testio-mcp demo`)",
+    action: `Set TESTIO_CUSTOMER_API_TOKEN in your environment or .env (or try '${demoCommand}')`,
   });
 }
 

@@ -2,24 +2,46 @@
  * `deno task bundle`: the single-file fallback for machines where `deno compile` cannot get its
  * runtime. Built with the task's own arguments, copied away from the checkout (no deno.json, no
  * src/, no node_modules), it runs with plain `deno run` and the least-privilege permissions and
- * answers `initialize`, `tools/list` and a tool call over stdio.
+ * answers `initialize`, `tools/list` and a tool call over stdio. Every file the program imports as
+ * text (migrations, views) is inlined.
  */
 import assert from "node:assert/strict";
 import { VERSION } from "../src/app.ts";
 import { RUNTIME_PERMISSIONS } from "../src/cli/permissions.ts";
 import { syncedFixture } from "./helpers/fixture.ts";
 import { ROOT, structured } from "./helpers/mcp.ts";
-import { taskCommand } from "./helpers/tasks.ts";
 import { childEnv, connectStdio, runCommand } from "./helpers/stdio_process.ts";
+import { type DenoTask, readTask } from "../scripts/tasks.ts";
 
-/** The `deno` arguments of the bundle task, writing to `output` instead of dist/. */
-function bundleTaskArgs(output: string): string[] {
-  const words = taskCommand("bundle").split(/\s+/);
-  assert.deepEqual(words.slice(0, 2), ["deno", "bundle"], "the bundle task runs deno bundle");
-  assert.ok(words.includes("--platform") && words[words.indexOf("--platform") + 1] === "deno");
-  const args = words.slice(1);
+/** The bundle task, writing to `output` instead of dist/. */
+async function bundleTask(output: string): Promise<DenoTask> {
+  const task = await readTask(ROOT, "bundle");
+  assert.equal(task.args[0], "bundle", "the bundle task runs deno bundle");
+  assert.equal(task.args[task.args.indexOf("--platform") + 1], "deno");
+  // deno bundle downloads esbuild with Deno's own certificate store unless told to use the system's.
+  assert.match(task.env.DENO_TLS_CA_STORE ?? "", /\bsystem\b/, "the bundle task trusts the system store");
+  const args = [...task.args];
   args[args.indexOf("--output") + 1] = output;
-  return args;
+  return { env: task.env, args };
+}
+
+/** Every file a module under src/ imports as text (migrations, views): the bundle must carry each. */
+async function textImports(): Promise<string[]> {
+  const files: string[] = [];
+  const walk = async (dir: string) => {
+    for await (const e of Deno.readDir(dir)) {
+      const path = `${dir}/${e.name}`;
+      if (e.isDirectory) await walk(path);
+      else if (e.name.endsWith(".ts")) {
+        const source = await Deno.readTextFile(path);
+        for (const m of source.matchAll(/from\s+"([^"]+)"\s+with\s*\{\s*type:\s*"text"\s*\}/g)) {
+          files.push(new URL(m[1], `file://${path}`).pathname);
+        }
+      }
+    }
+  };
+  await walk(`${ROOT}src`);
+  return files;
 }
 
 Deno.test("bundle: the single file serves MCP with plain deno run", async (t) => {
@@ -27,11 +49,20 @@ Deno.test("bundle: the single file serves MCP with plain deno run", async (t) =>
   const file = `${fx.dir}/dist/testio-mcp.js`;
 
   await t.step("deno task bundle builds one file with npm packages and migrations inlined", async () => {
-    const r = await runCommand(Deno.execPath(), bundleTaskArgs(file), { env: await childEnv({}), cwd: ROOT });
+    const task = await bundleTask(file);
+    const r = await runCommand(Deno.execPath(), task.args, { env: await childEnv(task.env), cwd: ROOT });
     assert.equal(r.code, 0, r.stderr);
     const text = await Deno.readTextFile(file);
     assert.doesNotMatch(text, /from\s+["']npm:|from\s+["']\.{1,2}\//, "no npm: or relative imports left");
-    assert.match(text, /CREATE TABLE/, "the migrations are inlined");
+    const embedded = await textImports();
+    assert.ok(embedded.some((f) => f.endsWith(".sql")), "the migrations are text imports");
+    for (const path of embedded) {
+      const longest = (await Deno.readTextFile(path)).split("\n").reduce((
+        a,
+        b,
+      ) => (b.length > a.length ? b : a));
+      assert.ok(text.includes(JSON.stringify(longest).slice(1, -1)), `${path.slice(ROOT.length)} is inlined`);
+    }
     assert.match(text, /TestIO quality dashboard/, "the views are inlined");
   });
 

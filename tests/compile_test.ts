@@ -12,6 +12,7 @@ import { ENV_VARIABLES } from "../src/config.ts";
 import { RUNTIME_PERMISSIONS } from "../src/cli/permissions.ts";
 import { VERSION } from "../src/app.ts";
 import { compileArgs, DENORT_HINT, isDenortUnavailable } from "../scripts/compile.ts";
+import { DOWNLOAD_ENV } from "../scripts/tasks.ts";
 import { fakeFixture, syncedFixture } from "./helpers/fixture.ts";
 import { ROOT, structured } from "./helpers/mcp.ts";
 import { taskCommand } from "./helpers/tasks.ts";
@@ -27,6 +28,7 @@ async function denortProblem(): Promise<string | null> {
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["compile", "--no-check", "--no-config", "--output", `${dir}/probe`, `${dir}/probe.ts`],
       cwd: dir,
+      env: { ...DOWNLOAD_ENV },
       stdout: "piped",
       stderr: "piped",
       signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),

@@ -3,7 +3,7 @@
  * every threshold boundary against hand-computed values, plus the report-level pure functions.
  */
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import { fc } from "./helpers/test_deps.ts";
 import { loadConfig } from "../src/config.ts";
 import {
   type BugClasses,

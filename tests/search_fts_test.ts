@@ -6,7 +6,7 @@
  * included), and the index across migration 0006 and its down script.
  */
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import { fc } from "./helpers/test_deps.ts";
 import { handBuiltCache } from "./helpers/report_fixtures.ts";
 import {
   MAX_SIMPLE_TERMS,

@@ -5,14 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { loadConfig, parseDotenv } from "../src/config.ts";
-import {
-  clientSnippets,
-  detectLaunch,
-  normalizeBaseUrl,
-  renderEnvFile,
-  writeSettingsFile,
-} from "../src/cli/setup.ts";
-import { MEMORY_FLAGS, RUNTIME_PERMISSIONS } from "../src/cli/permissions.ts";
+import { normalizeBaseUrl } from "../src/cli/setup/base_url.ts";
+import { clientSnippets } from "../src/cli/setup/client_snippets.ts";
+import { renderEnvFile, writeSettingsFile } from "../src/cli/setup/env_file.ts";
 import { startFakeApi } from "../src/testio/fake/server.ts";
 import { ROOT } from "./helpers/mcp.ts";
 import { childEnv, closedPort, runCommand } from "./helpers/stdio_process.ts";
@@ -133,9 +128,16 @@ Deno.test("setup: scripted runs against the fake API", async (t) => {
         for (const client of ["Claude Desktop", "Claude Code", "Cursor", "VS Code"]) {
           assert.ok(r.stdout.includes(client), `snippet for ${client}`);
         }
-        assert.ok(r.stdout.includes(`"${MAIN}"`), "the absolute path of main.ts");
-        assert.ok(r.stdout.includes(`"${ROOT}deno.json"`), "the checkout's deno.json, named explicitly");
-        assert.ok(r.stdout.includes(`"${Deno.execPath()}"`), "the absolute path of deno");
+        // From a checkout: the start task itself (its least-privilege permissions), in the checkout.
+        const desktop = JSON.parse(r.stdout.slice(r.stdout.indexOf("{"), r.stdout.indexOf("\n}\n") + 2)) as {
+          mcpServers: { testio: { command: string; args: string[] } };
+        };
+        assert.deepEqual(desktop.mcpServers.testio, {
+          command: Deno.execPath(),
+          args: ["task", "--cwd", ROOT.replace(/\/$/, ""), "start"],
+        });
+        assert.doesNotMatch(r.stdout, /--allow-(read|write|net)\b(?!=)/, "no blanket permissions");
+        assert.match(r.stderr, /Next: 'deno task sync'/);
       },
     );
 
@@ -320,36 +322,6 @@ Deno.test("setup: helpers", async (t) => {
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
-  });
-
-  await t.step("the launch command: compiled binary, checkout or bundle", () => {
-    const none = () => false;
-    assert.deepEqual(
-      detectLaunch({ execPath: "/opt/bin/testio-mcp", mainModule: "file:///x/main.ts", exists: none }),
-      { command: "/opt/bin/testio-mcp", args: ["serve"] },
-    );
-    const checkout = detectLaunch({
-      execPath: "/usr/bin/deno",
-      mainModule: "file:///src/testio%20mcp/main.ts",
-      exists: (p) => p === "/src/testio mcp/deno.json",
-    });
-    assert.equal(checkout.command, "/usr/bin/deno");
-    assert.deepEqual(checkout.args, [
-      "run",
-      ...RUNTIME_PERMISSIONS,
-      ...MEMORY_FLAGS,
-      "--config",
-      "/src/testio mcp/deno.json",
-      "/src/testio mcp/main.ts",
-      "serve",
-    ]);
-    const bundle = detectLaunch({
-      execPath: "/usr/bin/deno",
-      mainModule: "file:///d/testio-mcp.js",
-      exists: none,
-    });
-    assert.deepEqual(bundle.args.slice(-2), ["/d/testio-mcp.js", "serve"]);
-    assert.ok(!bundle.args.includes("--config"));
   });
 
   await t.step("the client snippets are valid JSON and hold no token", () => {

@@ -27,7 +27,7 @@ const tableCells = (selector: string) => {
   );
 };
 
-async function expectDrawn(view: { frame: import("puppeteer-core").Frame }, report: QualityReport) {
+async function expectDrawn(view: { frame: import("./helpers/test_deps.ts").Frame }, report: QualityReport) {
   const s = report.summary;
   const cards = await view.frame.evaluate(() => {
     const doc = (globalThis as unknown as PageGlobals).document;

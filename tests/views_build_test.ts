@@ -4,7 +4,7 @@
  * tools/list links the views from their tools, and resources/read serves them as MCP App HTML.
  */
 import assert from "node:assert/strict";
-import { buildView, MAX_VIEW_BYTES, VIEW_SOURCES, viewPath } from "../scripts/build_views.ts";
+import { buildView, MAX_VIEW_BYTES, stopBuilder, VIEW_SOURCES, viewPath } from "../scripts/build_views.ts";
 import { fakeFixture } from "./helpers/fixture.ts";
 import { inProcessServer } from "./helpers/mcp.ts";
 
@@ -19,7 +19,6 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {
-    const esbuild = await import("esbuild");
     try {
       for (const view of VIEW_SOURCES) {
         await t.step(`${view.name} is up to date with its sources (else run 'deno task views')`, async () => {
@@ -29,7 +28,7 @@ Deno.test({
         });
       }
     } finally {
-      await esbuild.stop();
+      await stopBuilder();
     }
     for (const view of VIEW_SOURCES) {
       await t.step(`${view.name} is one self-contained document within ${MAX_VIEW_BYTES} bytes`, async () => {

@@ -12,7 +12,7 @@
  */
 import { type Command, EXIT, helpText, parseFlags } from "./command.ts";
 import { count } from "./count.ts";
-import { isCompiledBinary } from "./setup.ts";
+import { commandHint, isCompiledBinary } from "../launch.ts";
 import { VERSION } from "../app.ts";
 import { type Config, describeConfig, homeEnvPath, loadConfig } from "../config.ts";
 import { databaseFileBytes, openDatabase } from "../db/database.ts";
@@ -141,7 +141,7 @@ function inspectDatabase(config: Config, problems: Finding[], notes: Finding[]):
   if (!report.exists) {
     notes.push({
       what: `The cache ${config.dbPath} does not exist yet`,
-      next: "Run 'testio-mcp sync' (or start the server: it syncs at start-up)",
+      next: `Run '${commandHint("sync")}' (or start the server: it syncs at start-up)`,
     });
     return report;
   }
@@ -176,8 +176,10 @@ function inspectDatabase(config: Config, problems: Finding[], notes: Finding[]):
           report.pending_migrations.join(", ")
         } pending`,
         next: config.skipMigrations
-          ? "Run 'testio-mcp migrate up' (TESTIO_SKIP_MIGRATIONS is set, so serve and sync refuse to start)"
-          : "Nothing to do: serve and sync apply them at start (or run 'testio-mcp migrate up')",
+          ? `Run '${
+            commandHint("migrate up")
+          }' (TESTIO_SKIP_MIGRATIONS is set, so serve and sync refuse to start)`
+          : `Nothing to do: serve and sync apply them at start (or run '${commandHint("migrate up")}')`,
       });
       return report;
     }
@@ -195,13 +197,13 @@ function inspectDatabase(config: Config, problems: Finding[], notes: Finding[]):
       error: e.error,
     }));
     if (report.counts.products === 0) {
-      notes.push({ what: "The cache is empty", next: "Run 'testio-mcp sync' to fill it" });
+      notes.push({ what: "The cache is empty", next: `Run '${commandHint("sync")}' to fill it` });
     }
     const last = report.recent_syncs[0];
     if (last?.status === "failed") {
       notes.push({
         what: `The last sync (#${last.id}, ${last.started_at}) failed: ${last.error ?? "no reason recorded"}`,
-        next: "Run 'testio-mcp sync' to see the error, then check the API section below",
+        next: `Run '${commandHint("sync")}' to see the error, then check the API section below`,
       });
     }
   } catch (err) {
@@ -210,7 +212,7 @@ function inspectDatabase(config: Config, problems: Finding[], notes: Finding[]):
       what: `The cache ${config.dbPath} cannot be used: ${report.error}`,
       next: err instanceof AppError && err.action
         ? err.action
-        : "Move the file away (keep it for inspection) and run 'testio-mcp sync' to rebuild the cache",
+        : `Move the file away (keep it for inspection) and run '${commandHint("sync")}' to rebuild the cache`,
     });
   }
   return report;
@@ -252,11 +254,11 @@ function apiFindings(api: DoctorApi, problems: Finding[]): void {
   const findings: Partial<Record<DoctorApi["status"], Finding>> = {
     no_token: {
       what: "TESTIO_CUSTOMER_API_TOKEN is not set",
-      next: "Run 'testio-mcp setup' (or try 'testio-mcp demo', which needs no account)",
+      next: `Run '${commandHint("setup")}' (or try '${commandHint("demo")}', which needs no account)`,
     },
     unauthorized: {
       what: `The API rejected the token (HTTP 401 from ${api.base_url})`,
-      next: "Run 'testio-mcp setup' with a new token from https://testcloud.test.io/account/api",
+      next: `Run '${commandHint("setup")}' with a new token from https://testcloud.test.io/account/api`,
     },
     forbidden: {
       what: `The token may not list products (HTTP 403 from ${api.base_url})`,

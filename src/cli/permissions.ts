@@ -1,6 +1,8 @@
 /**
- * The Deno permissions the program needs at run time, kept in one place: `deno task compile` bakes
- * them into the binary, and `setup` writes them into the `deno run` client configuration it prints.
+ * The Deno permissions baked into the compiled binary by `deno task compile` (a flag fixed at compile
+ * time cannot name HOME, so they are wider than the tasks'). Everything else that launches the program
+ * (the tasks, the npm package, the configuration `setup` prints) uses each task's own flags, see
+ * `src/task_flags.ts`.
  *
  * @example
  * ```ts

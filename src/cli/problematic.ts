@@ -10,6 +10,7 @@ import type { Repositories } from "../db/repos/index.ts";
 import type { ProblematicRange } from "../db/repos/problematic.ts";
 import { InputError, NotFoundError } from "../errors.ts";
 import { retryProblematic } from "../sync/problematic.ts";
+import { commandHint } from "../launch.ts";
 
 const USAGE_HINT = "Use: problematic list | map RANGE_ID TEST_ID… | retry PRODUCT_ID | clear --yes";
 
@@ -41,7 +42,7 @@ async function retry(config: Config, productId: number, json: boolean, io: CliIO
   await using app = openApp(config, commandLogger(config));
   if (!app.repos.products.get(productId)) {
     throw new NotFoundError(`Product ${productId} is not in the cache`, {
-      action: "Run 'testio-mcp sync' first, or check the id with 'problematic list'",
+      action: `Run '${commandHint("sync")}' first, or check the id with '${commandHint("problematic list")}'`,
     });
   }
   // openApp requires the token, so the client and refresher exist here.
@@ -111,7 +112,7 @@ Options:
         const mapped = withRepos(config, (repos) => {
           if (!repos.problematic.get(rangeId)) {
             throw new NotFoundError(`Problematic range ${rangeId} not found`, {
-              action: "Run 'testio-mcp problematic list' for the recorded ranges",
+              action: `Run '${commandHint("problematic list")}' for the recorded ranges`,
             });
           }
           return repos.problematic.mapTests(rangeId, testIds);

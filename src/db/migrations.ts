@@ -30,6 +30,7 @@ import single_search_up from "../../migrations/0006_single_search_index.up.sql" 
 import single_search_down from "../../migrations/0006_single_search_index.down.sql" with { type: "text" };
 import test_bug_counts_up from "../../migrations/0007_test_bug_counts.up.sql" with { type: "text" };
 import test_bug_counts_down from "../../migrations/0007_test_bug_counts.down.sql" with { type: "text" };
+import { commandHint } from "../launch.ts";
 
 /** One migration: its version, name and the two scripts. */
 export interface Migration {
@@ -213,7 +214,7 @@ export function compactAfterMigrations(db: Database, applied: readonly number[])
       return {
         compacted: false,
         reason: message,
-        action: "Nothing to do: the next start (or `testio-mcp migrate up`) tries again",
+        action: `Nothing to do: the next start (or '${commandHint("migrate up")}') tries again`,
       };
     }
     try {
@@ -305,7 +306,7 @@ export function prepareSchema(db: Database, skip: boolean, log: Logger): void {
       `The database schema is at version ${status.current}, but this program needs ${status.latest}`,
       {
         hint: "TESTIO_SKIP_MIGRATIONS is set, so migrations were not applied",
-        action: "Run `testio-mcp migrate up` (or unset TESTIO_SKIP_MIGRATIONS)",
+        action: `Run '${commandHint("migrate up")}' (or unset TESTIO_SKIP_MIGRATIONS)`,
       },
     );
   }

@@ -44,6 +44,7 @@ import type { SyncOptions, SyncProgress, SyncSummary } from "./types.ts";
 
 export type { DryRunProduct, DryRunReport } from "./dry_run.ts";
 export { skippedTestsKey } from "./pipeline.ts";
+import { commandHint } from "../launch.ts";
 
 /** Settings of a {@link SyncEngine}. */
 export interface SyncEngineOptions {
@@ -101,7 +102,7 @@ export class SyncEngine implements Disposable, AsyncDisposable {
 
   #requireClient(): TestIOClient {
     if (!this.#client) {
-      throw missingTokenError();
+      throw missingTokenError(commandHint("demo"));
     }
     return this.#client;
   }

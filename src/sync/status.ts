@@ -16,6 +16,7 @@ import type { CacheCounts, Repositories } from "../db/repos/index.ts";
 import type { SyncEvent } from "../db/repos/sync_events.ts";
 import { type LockHolder, readSyncLock } from "./lock.ts";
 import { statusWords } from "./progress.ts";
+import { commandHint } from "../launch.ts";
 
 /** What `sync --status` reports. */
 export interface SyncStatusReport {
@@ -81,7 +82,9 @@ export function formatStatus(s: SyncStatusReport): string {
     }`,
   ];
   if (c.problematic_ranges) {
-    lines.push(`Problematic test-list ranges: ${c.problematic_ranges} (see 'testio-mcp problematic list')`);
+    lines.push(
+      `Problematic test-list ranges: ${c.problematic_ranges} (see '${commandHint("problematic list")}')`,
+    );
   }
   return lines.join("\n") + "\n";
 }

@@ -9,7 +9,7 @@
  * const page = await browser.newPage();
  * ```
  */
-import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { type Browser, type Page, puppeteer } from "./test_deps.ts";
 
 /** Where the Chromium binary is expected. */
 export const CHROMIUM_PATH = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";

@@ -30,9 +30,19 @@ export function denoDir(): Promise<string> {
   return cachedDenoDir;
 }
 
-/** The environment of a child process: PATH, DENO_DIR and `env` (nothing else leaks in). */
+/**
+ * The environment of a child process: PATH, DENO_DIR and `env` (nothing else leaks in). Whatever a
+ * child downloads (esbuild for `deno bundle`, a package missing from the cache) trusts the system
+ * certificate store as well as Deno's own, as a network behind a TLS-inspecting proxy requires.
+ */
 export async function childEnv(env: Record<string, string>): Promise<Record<string, string>> {
-  return { PATH: Deno.env.get("PATH") ?? "", DENO_DIR: await denoDir(), NO_COLOR: "1", ...env };
+  return {
+    PATH: Deno.env.get("PATH") ?? "",
+    DENO_DIR: await denoDir(),
+    DENO_TLS_CA_STORE: "mozilla,system",
+    NO_COLOR: "1",
+    ...env,
+  };
 }
 
 /** A child process speaking MCP over its stdio. */

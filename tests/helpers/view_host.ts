@@ -14,7 +14,7 @@
  * await view.sendToolResult(await mcp.call("generate_quality_report", { product_ids: [1] }));
  * ```
  */
-import type { Frame, Page } from "puppeteer-core";
+import type { Frame, Page } from "./test_deps.ts";
 import { bundleScript } from "../../scripts/build_views.ts";
 import type { TestBrowser } from "./browser.ts";
 import type { CallToolResult } from "../../src/mcp/sdk.ts";

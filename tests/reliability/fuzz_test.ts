@@ -10,7 +10,7 @@
  * every table, the search index included, are the same before and after).
  */
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import { fc } from "../helpers/test_deps.ts";
 import { openDatabase } from "../../src/db/database.ts";
 import { syncedFixture } from "../helpers/fixture.ts";
 import { fingerprint, LONG, sized } from "./helpers.ts";

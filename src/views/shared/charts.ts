@@ -18,7 +18,7 @@ import {
   LineElement,
   PointElement,
   Tooltip,
-} from "chart.js";
+} from "npm:chart.js@4.5.1";
 import { fmtNumber, fmtRate } from "./format.ts";
 
 Chart.register(
