@@ -26,6 +26,8 @@ export interface LaunchProbe {
   execPath: string;
   /** `Deno.mainModule`: `main.ts` of a checkout, or the bundle (in the npm package or elsewhere). */
   mainModule: string;
+  /** `Deno.build.standalone`: whether this is a `deno compile` binary, whatever its file is called. */
+  standalone?: boolean;
 }
 
 /** How the program was started. */
@@ -61,13 +63,17 @@ function dirname(path: string): string {
 
 /** Tells how the program was started, from the executable and the main module alone (no file access). */
 export function detectLaunch(
-  probe: LaunchProbe = { execPath: Deno.execPath(), mainModule: Deno.mainModule },
+  probe: LaunchProbe = {
+    execPath: Deno.execPath(),
+    mainModule: Deno.mainModule,
+    standalone: Deno.build.standalone,
+  },
 ): Launch {
   const main = probe.mainModule.startsWith("file:")
     ? decodeURIComponent(new URL(probe.mainModule).pathname).replace(/^\/([A-Za-z]:)/, "$1")
     : probe.mainModule;
   const launch = (kind: LaunchKind): Launch => ({ kind, execPath: probe.execPath, main });
-  if (isCompiledBinary(probe.execPath)) return launch("binary");
+  if (probe.standalone || isCompiledBinary(probe.execPath)) return launch("binary");
   const slashed = main.replaceAll("\\", "/");
   if (slashed.includes(`/node_modules/${PACKAGE_NAME}/`)) {
     // npx installs into its own cache (~/.npm/_npx/<hash>/node_modules/…); `npm install` elsewhere.

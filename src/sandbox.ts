@@ -22,6 +22,7 @@
  */
 import { dirname, resolve, sep } from "node:path";
 import { AppError } from "./errors.ts";
+import { commandHint as launchCommand, currentLaunch } from "./launch.ts";
 
 /** The access Deno checks for a path. */
 export type FileAccess = "read" | "write";
@@ -59,13 +60,17 @@ export class FileAccessError extends AppError {
   }
 }
 
-/** How this process was started: a compiled binary, the npm package or a checkout (`deno task`). */
+/**
+ * Where the permissions of this process come from: the flags it was started with (a checkout's task,
+ * a client configuration or a bundle), those baked into a compiled binary, or the npm package's fixed
+ * launcher.
+ */
 export type Launch = "binary" | "npm" | "checkout";
 
-/** Tells how this process was started (compiled binary, npm package, or a checkout). */
+/** The {@link Launch} of this process, from how it was started (`src/launch.ts`). */
 export function launchKind(): Launch {
-  if (Deno.build.standalone) return "binary";
-  return Deno.mainModule.includes("/node_modules/") ? "npm" : "checkout";
+  const { kind } = currentLaunch();
+  return kind === "binary" ? "binary" : kind === "npx" || kind === "npm" ? "npm" : "checkout";
 }
 
 /** Whether Deno grants `access` to `path` without asking. */
@@ -247,12 +252,9 @@ export function probeWritable(folder: string): { kind: FileTroubleKind; cause: u
   }
 }
 
-/**
- * A command as the person runs it: `deno task sync` in a checkout, `testio-mcp sync` for the compiled
- * binary and the npm package.
- */
-export function commandHint(command: string, launch = launchKind()): string {
-  return launch === "checkout" ? `\`deno task ${command}\`` : `\`testio-mcp ${command}\``;
+/** A command as the person runs it (`src/launch.ts`), quoted for a message. */
+export function commandHint(command: string): string {
+  return `\`${launchCommand(command)}\``;
 }
 
 const NET_ADVICE: Record<Launch, string> = {
