@@ -6,7 +6,7 @@ import { Repositories } from "../src/db/repos/index.ts";
 const STATUSES = ["forwarded", "accepted", "auto_accepted", "rejected"];
 const SEVERITIES = ["critical", "high", "low", "visual", "content", "custom", null];
 
-Deno.test("quality report bug groups summed from per-test counts equal the grouped bug rows", async () => {
+Deno.test("quality report bug groups and months summed from per-test counts equal the grouped bug rows", async () => {
   const dir = await Deno.makeTempDir({ prefix: "testio-report-counts-" });
   try {
     using db = openDatabase(`${dir}/cache.db`);
@@ -38,9 +38,26 @@ Deno.test("quality report bug groups summed from per-test counts equal the group
          WHERE (:s IS NULL OR t.status IN (SELECT value FROM json_each(:s)))
          GROUP BY t.product_id, b.status, b.severity`,
       ).all({ s: statuses ? JSON.stringify(statuses) : null }).map((r) => ({ ...r }));
+    // Months of bug classes, counted from the bug rows.
+    const months = (statuses: string[] | null) =>
+      db.prepare(
+        `SELECT t.product_id, substr(t.end_at, 1, 7) AS month, count(DISTINCT t.id) AS tests,
+           coalesce(sum(b.status = 'forwarded'), 0) AS open, coalesce(sum(b.status = 'accepted'), 0) AS acc,
+           coalesce(sum(b.status = 'auto_accepted'), 0) AS auto, coalesce(sum(b.status = 'rejected'), 0) AS rej
+         FROM tests t LEFT JOIN bugs b ON b.test_id = t.id
+         WHERE (:s IS NULL OR t.status IN (SELECT value FROM json_each(:s)))
+         GROUP BY t.product_id, month ORDER BY month, t.product_id`,
+      ).all({ s: statuses ? JSON.stringify(statuses) : null }).map((r) => ({
+        product_id: r.product_id,
+        month: r.month,
+        tests: r.tests,
+        classes: { open: r.open, active_accepted: r.acc, auto_accepted: r.auto, rejected: r.rej },
+      }));
     for (const statuses of [null, ["archived"], ["locked"]]) {
       const scope = { productIds: [1, 2], statuses };
       assert.deepEqual(repos.report.bugGroups(scope), grouped(statuses), `statuses ${statuses}`);
+      const byMonth = repos.report.monthGroups(scope).map((m) => ({ ...m, classes: { ...m.classes } }));
+      assert.deepEqual(byMonth, months(statuses), `months, statuses ${statuses}`);
     }
     // A severity outside the counted ones: the bug rows are grouped instead, so nothing is lost.
     db.exec(`INSERT INTO bugs (id, test_id, product_id, title, status, severity) VALUES
@@ -49,6 +66,11 @@ Deno.test("quality report bug groups summed from per-test counts equal the group
     const all = repos.report.bugGroups({ productIds: [1, 2] }).map((g) => ({ ...g }));
     assert.deepEqual(all, grouped(null));
     assert.ok(all.some((g) => g.severity === "blocker"));
+    const byMonth = repos.report.monthGroups({ productIds: [1, 2] }).map((m) => ({
+      ...m,
+      classes: { ...m.classes },
+    }));
+    assert.deepEqual(byMonth, months(null), "months from the bug rows when a count cannot place a bug");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
