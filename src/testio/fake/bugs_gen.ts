@@ -27,7 +27,8 @@ import type {
   RejectReasonKey,
   TestStatus,
 } from "./types.ts";
-import { BUG_STORIES, type BugStory, CONTROLS, GENERIC_COMMENTS, UI_ELEMENTS } from "./words.ts";
+import { BUG_STORIES, type BugStory } from "./bug_stories.ts";
+import { CONTROLS, GENERIC_COMMENTS, UI_ELEMENTS } from "./words.ts";
 
 /** Bugs nobody triaged are auto-accepted after about ten days (docs/testio-api.md, Bugs). */
 const AUTO_ACCEPT_AFTER = 10 * DAY;
