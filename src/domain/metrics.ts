@@ -1,7 +1,7 @@
 /**
  * The metric cube's vocabulary as data: every dimension (how rows are grouped) and metric (what is
  * measured) with the words `get_analytics_capabilities` shows. The SQL behind each key lives in
- * `db/repos/analytics.ts`, typed by the keys below so a key without SQL does not compile.
+ * `db/repos/cube_sql.ts`, typed by the keys below so a key without SQL does not compile.
  *
  * @example
  * ```ts

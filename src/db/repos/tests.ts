@@ -10,129 +10,41 @@
  * const page = tests.list({ productId: 598, sortBy: "end_at", sortOrder: "desc", limit: 50, offset: 0 });
  * ```
  */
-import { inList, int, json, type Page, Repository, type SortOrder, type Tuple } from "./base.ts";
+import { inList, int, json, type Page, Repository, type Tuple } from "./base.ts";
 import type { Params } from "../database.ts";
+import {
+  env,
+  LIST_COLUMNS,
+  listRowOf,
+  type PlatformInput,
+  type RawListRow,
+  TEST_SORTS,
+  type TestDetail,
+  type TestInput,
+  type TestListRow,
+  type TestQuery,
+  type TestStamps,
+} from "./test_rows.ts";
+import {
+  INSERT_TEST_PLATFORM,
+  testFeatureParams,
+  testParams,
+  testPlatformParams,
+  UPSERT_TEST,
+  UPSERT_TEST_FEATURE,
+} from "./test_writes.ts";
 
-/** A test-feature snapshot as written by the sync. */
-export interface TestFeatureInput {
-  id: number;
-  feature_id: number;
-  title: string;
-  user_stories: string[];
-}
-
-/** A platform requirement as written by the sync. */
-export interface PlatformInput {
-  category: string | null;
-  os: string | null;
-  min_version: string | null;
-  max_version: string | null;
-  browsers: string[];
-}
-
-/** A test as written by the sync. */
-export interface TestInput {
-  id: number;
-  product_id: number;
-  section_id: number | null;
-  section_name: string | null;
-  title: string;
-  status: string;
-  review_status: string | null;
-  testing_type: string | null;
-  goal: string | null;
-  instructions: string | null;
-  out_of_scope: string | null;
-  start_at: string | null;
-  end_at: string | null;
-  test_environment: { id: number; title: string } | null;
-  created_by: string | null;
-  submitted_by: string | null;
-  features: TestFeatureInput[];
-  platforms: PlatformInput[];
-}
-
-/** A row of `list_tests`. */
-export interface TestListRow {
-  id: number;
-  title: string;
-  status: string;
-  review_status: string | null;
-  testing_type: string | null;
-  start_at: string | null;
-  end_at: string | null;
-  test_environment: { id: number; title: string } | null;
-  bug_count: number;
-}
-
-/** A test with everything `get_test_summary` shows. */
-export interface TestDetail extends TestListRow {
-  goal: string | null;
-  instructions: string | null;
-  out_of_scope: string | null;
-  product: { id: number; name: string };
-  section: { id: number; name: string } | null;
-  created_by: string | null;
-  submitted_by: string | null;
-  features: { id: number; feature_id: number; title: string }[];
-  platforms: {
-    os: string | null;
-    category: string | null;
-    min_version: string | null;
-    max_version: string | null;
-    browsers: string[];
-  }[];
-  synced_at: string;
-  bugs_synced_at: string | null;
-}
-
-/** Freshness stamps of a test. */
-export interface TestStamps {
-  id: number;
-  product_id: number;
-  status: string;
-  synced_at: string;
-  bugs_synced_at: string | null;
-  final_at: string | null;
-}
-
-/** Sort keys of {@link TestsRepo.list}. */
-export const TEST_SORTS = {
-  end_at: "end_at",
-  start_at: "start_at",
-  status: "status",
-  title: "title COLLATE NOCASE",
-  bug_count: "bug_count",
-} as const;
-export type TestSort = keyof typeof TEST_SORTS;
-
-/** Filters of {@link TestsRepo.list}. */
-export interface TestQuery {
-  productId: number;
-  statuses?: string[];
-  testingType?: string;
-  /** Inclusive bounds on end_at (UTC ISO). */
-  endFrom?: string | null;
-  endTo?: string | null;
-  sortBy: TestSort;
-  sortOrder: SortOrder;
-  limit: number;
-  offset: number;
-}
-
-interface RawListRow extends Omit<TestListRow, "test_environment"> {
-  test_environment_id: number | null;
-  test_environment_title: string | null;
-}
-
-function env(r: { test_environment_id: number | null; test_environment_title: string | null }) {
-  return r.test_environment_id === null
-    ? null
-    : { id: r.test_environment_id, title: r.test_environment_title ?? "" };
-}
-
-const LIST_COLUMNS = `id, title, status, review_status, testing_type, start_at, end_at, test_environment_id,
-  test_environment_title, bug_count`;
+export {
+  type PlatformInput,
+  TEST_SORTS,
+  type TestDetail,
+  type TestFeatureInput,
+  type TestInput,
+  type TestListRow,
+  type TestQuery,
+  type TestSort,
+  type TestStamps,
+} from "./test_rows.ts";
 
 /** Reads and writes `tests`, `test_features` and `test_platforms`. */
 export class TestsRepo extends Repository {
@@ -145,88 +57,15 @@ export class TestsRepo extends Repository {
     let changed = 0;
     for (const t of tests) {
       const id = int(t.id);
-      const written = this.run(
-        `INSERT INTO tests (id, product_id, section_id, section_name, title, status, review_status, testing_type,
-           goal, instructions, out_of_scope, start_at, end_at, test_environment_id, test_environment_title,
-           created_by, submitted_by, synced_at, final_at)
-         VALUES (:id, :product_id, :section_id, :section_name, :title, :status, :review_status, :testing_type,
-           :goal, :instructions, :out_of_scope, :start_at, :end_at, :env_id, :env_title,
-           :created_by, :submitted_by, :synced_at,
-           CASE WHEN :status IN ('archived', 'cancelled') THEN :synced_at END)
-         ON CONFLICT (id) DO UPDATE SET product_id = excluded.product_id, section_id = excluded.section_id,
-           section_name = excluded.section_name, title = excluded.title, status = excluded.status,
-           review_status = excluded.review_status, testing_type = excluded.testing_type, goal = excluded.goal,
-           instructions = excluded.instructions, out_of_scope = excluded.out_of_scope,
-           start_at = excluded.start_at, end_at = excluded.end_at,
-           test_environment_id = excluded.test_environment_id,
-           test_environment_title = excluded.test_environment_title, created_by = excluded.created_by,
-           submitted_by = excluded.submitted_by, synced_at = excluded.synced_at,
-           final_at = CASE WHEN excluded.status IN ('archived', 'cancelled')
-             THEN coalesce(tests.final_at, excluded.synced_at) END
-         WHERE (tests.product_id, tests.section_id, tests.section_name, tests.title, tests.status,
-             tests.review_status, tests.testing_type, tests.goal, tests.instructions, tests.out_of_scope,
-             tests.start_at, tests.end_at, tests.test_environment_id, tests.test_environment_title,
-             tests.created_by, tests.submitted_by)
-           IS NOT (excluded.product_id, excluded.section_id, excluded.section_name, excluded.title,
-             excluded.status, excluded.review_status, excluded.testing_type, excluded.goal,
-             excluded.instructions, excluded.out_of_scope, excluded.start_at, excluded.end_at,
-             excluded.test_environment_id, excluded.test_environment_title, excluded.created_by,
-             excluded.submitted_by)`,
-        {
-          id,
-          product_id: int(t.product_id),
-          section_id: t.section_id === null ? null : int(t.section_id),
-          section_name: t.section_name,
-          title: t.title,
-          status: t.status,
-          review_status: t.review_status,
-          testing_type: t.testing_type,
-          goal: t.goal,
-          instructions: t.instructions,
-          out_of_scope: t.out_of_scope,
-          start_at: t.start_at,
-          end_at: t.end_at,
-          env_id: t.test_environment ? int(t.test_environment.id) : null,
-          env_title: t.test_environment?.title ?? null,
-          created_by: t.created_by,
-          submitted_by: t.submitted_by,
-          synced_at: syncedAt,
-        },
-      );
+      const written = this.run(UPSERT_TEST, testParams(t, syncedAt));
       if (written) changed++;
       else this.run("UPDATE tests SET synced_at = :synced_at WHERE id = :id", { id, synced_at: syncedAt });
       this.run("DELETE FROM test_features WHERE test_id = :id", { id });
       for (const f of t.features) {
-        this.run(
-          `INSERT INTO test_features (id, test_id, feature_id, title, user_stories)
-           VALUES (:id, :test_id, :feature_id, :title, :user_stories)
-           ON CONFLICT (id) DO UPDATE SET test_id = excluded.test_id, feature_id = excluded.feature_id,
-             title = excluded.title, user_stories = excluded.user_stories`,
-          {
-            id: int(f.id),
-            test_id: id,
-            feature_id: int(f.feature_id),
-            title: f.title,
-            user_stories: JSON.stringify(f.user_stories),
-          },
-        );
+        this.run(UPSERT_TEST_FEATURE, testFeatureParams(id, f));
       }
       this.run("DELETE FROM test_platforms WHERE test_id = :id", { id });
-      t.platforms.forEach((p, i) =>
-        this.run(
-          `INSERT INTO test_platforms (test_id, position, category, os, min_version, max_version, browsers)
-           VALUES (:test_id, :position, :category, :os, :min_version, :max_version, :browsers)`,
-          {
-            test_id: id,
-            position: int(i),
-            category: p.category,
-            os: p.os,
-            min_version: p.min_version,
-            max_version: p.max_version,
-            browsers: JSON.stringify(p.browsers),
-          },
-        )
-      );
+      t.platforms.forEach((p, i) => this.run(INSERT_TEST_PLATFORM, testPlatformParams(id, i, p)));
     }
     return changed;
   }
@@ -260,17 +99,7 @@ export class TestsRepo extends Repository {
     const rows = tuples.map((r: Tuple): TestListRow => {
       const syncedAt = r[10] as string;
       if (oldestSyncedAt === null || syncedAt < oldestSyncedAt) oldestSyncedAt = syncedAt;
-      return {
-        id: r[0] as number,
-        title: r[1] as string,
-        status: r[2] as string,
-        review_status: r[3] as string | null,
-        testing_type: r[4] as string | null,
-        start_at: r[5] as string | null,
-        end_at: r[6] as string | null,
-        test_environment: r[7] === null ? null : { id: r[7] as number, title: (r[8] as string | null) ?? "" },
-        bug_count: r[9] as number,
-      };
+      return listRowOf(r);
     });
     return { rows, total, oldestSyncedAt };
   }
