@@ -301,12 +301,10 @@ export class Transaction implements Disposable {
 }
 
 /**
- * Caches up to this size get a full `PRAGMA quick_check` at open: the 8.6 MB cache of scale M took
- * 28–95 ms for the pragma alone and 81–152 ms for the whole open (0.4 s the first time, from disk). A
- * full check grows with the file (the 352 MB cache of scale L: 2.3–6.6 s for the pragma, 3.6–3.9 s
- * for the open), so above this size only the tables other than bugs and the search index are checked
- * (the open at L: 150–187 ms, 0.7 s from disk). Damage in those two still surfaces as "malformed" when
- * they are read, and `doctor` runs the full check.
+ * Caches up to this size get a full `PRAGMA quick_check` at open. A full check grows with the file
+ * (seconds at 400,000 bugs; the figures are in bench/RESULTS.md, Tuning), so above this size only the
+ * tables other than bugs and the search index are checked. Damage in those two still surfaces as
+ * "malformed" when they are read, and `doctor` runs the full check.
  */
 export const FULL_CHECK_MAX_BYTES = 128 * 1024 * 1024;
 

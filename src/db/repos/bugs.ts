@@ -404,8 +404,8 @@ export class BugsRepo extends Repository {
   /**
    * Bugs of a test per operating system, browser and device category (a bug counts once per value,
    * whatever number of its devices share it), most bugs first. The device lists of a test repeat a lot,
-   * so SQLite groups the identical ones and only the distinct lists are parsed here: for a test with
-   * 1,200 bugs this took 0.7 ms where three `json_each` facet queries took 5 ms.
+   * so SQLite groups the identical ones and only the distinct lists are parsed here, which costs less than
+   * three `json_each` facet queries (bench/RESULTS.md, get_test_summary).
    */
   platformCounts(testId: number): BugBreakdown["by_platform"] {
     const os = new Map<string, number>();

@@ -138,9 +138,9 @@ const CONTENT = {
 
 /**
  * How matches are checked against the product and date filters (the index has only the rowid):
- * `row` reads each match's source row by primary key (about 1.5 µs a match on 400,000 bugs);
- * `source` reads the ids of the listed products' rows from the product indexes once (about 0.4 µs a
- * row) and looks each match up in that list. `source` needs a product filter, and wins when the
+ * `row` reads each match's source row by primary key (a lookup per match);
+ * `source` reads the ids of the listed products' rows from the product indexes once (cheaper per row
+ * than a lookup) and looks each match up in that list. `source` needs a product filter, and wins when the
  * products have fewer rows than about three times the matches.
  */
 type FilterPlan = "row" | "source";
@@ -295,7 +295,7 @@ export class SearchRepo extends Repository {
       let window = false;
       if (filtered) {
         // A filter is the costly part of a filtered search: the matches are filtered once and both
-        // counted and ranked from that (a separate count ran the filter twice: 80 instead of 42 ms).
+        // counted and ranked from that (a separate count would run the filter twice).
         rows = this.all<PageRow>(
           `WITH m AS MATERIALIZED (${hits}),
             top AS (SELECT r, bm25 FROM m ORDER BY bm25, r LIMIT :limit)
@@ -304,9 +304,9 @@ export class SearchRepo extends Repository {
         );
         total = rows[0]?.total ?? 0;
       } else {
-        // Unfiltered, FTS5 counts matches without ranking them (1 ms for 25,000 matches).
+        // Unfiltered, FTS5 counts matches without ranking them, which is cheap.
         total = this.one<{ n: number }>(`SELECT count(*) AS n FROM search_index WHERE ${where}`, params)!.n;
-        // BM25 reads every ranked match's positions: 148,000 matches of two common words took 270 ms.
+        // BM25 reads every ranked match's positions, so ranking every match of common words is slow.
         // Past RANK_WINDOW matches, the newest RANK_WINDOW (rowids grow with ids; FTS5 reads them
         // newest first and stops) and every product and feature match (their rowids lie below the
         // largest product and feature id, a range FTS5 seeks to) are ranked.
