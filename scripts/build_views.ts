@@ -1,6 +1,6 @@
 /**
  * `deno task views`: builds each MCP App view (src/views/<name>/main.ts and the shared CSS) into one
- * self-contained HTML document, src/views/dist/<name>.html, which src/mcp/views.ts embeds through a
+ * self-contained HTML document, assets/views/<name>.html, which src/mcp/views.ts embeds through a
  * text import. Scripts and styles are inlined; nothing is loaded from the network.
  *
  * esbuild (from npm) bundles; npm packages are resolved through Deno's own resolution of the imports
@@ -10,7 +10,7 @@
  *
  * @example
  * ```sh
- * deno task views          # rebuild src/views/dist/*.html
+ * deno task views          # rebuild assets/views/*.html
  * deno task views --check  # fail when they are stale
  * ```
  */
@@ -148,7 +148,7 @@ ${inlineScript(js.trim())}
 
 /** Path of a built view. */
 export function viewPath(name: string): URL {
-  return new URL(`dist/${name}.html`, VIEWS_DIR);
+  return new URL(`assets/views/${name}.html`, ROOT);
 }
 
 if (import.meta.main) {
@@ -167,9 +167,10 @@ if (import.meta.main) {
         const current = await Deno.readTextFile(viewPath(view.name)).catch(() => "");
         if (current !== html) {
           stale++;
-          console.error(`${view.name}: src/views/dist/${view.name}.html is stale; run 'deno task views'`);
+          console.error(`${view.name}: assets/views/${view.name}.html is stale; run 'deno task views'`);
         }
       } else {
+        await Deno.mkdir(new URL(".", viewPath(view.name)), { recursive: true });
         await Deno.writeTextFile(viewPath(view.name), html);
         console.error(`${view.name}: ${(bytes / 1024).toFixed(1)} KiB`);
       }

@@ -24,7 +24,7 @@ Deno.test({
         await t.step(`${view.name} is up to date with its sources (else run 'deno task views')`, async () => {
           const built = await buildView(view);
           const committed = await Deno.readTextFile(viewPath(view.name));
-          assert.ok(committed === built, `src/views/dist/${view.name}.html is stale: run 'deno task views'`);
+          assert.ok(committed === built, `assets/views/${view.name}.html is stale: run 'deno task views'`);
         });
       }
     } finally {

@@ -20,8 +20,8 @@ import {
   RESOURCE_URI_META_KEY,
 } from "@modelcontextprotocol/ext-apps/server";
 import type { McpServer } from "./sdk.ts";
-import dashboardHtml from "../views/dist/quality-dashboard.html" with { type: "text" };
-import explorerHtml from "../views/dist/metrics-explorer.html" with { type: "text" };
+import dashboardHtml from "../../assets/views/quality-dashboard.html" with { type: "text" };
+import explorerHtml from "../../assets/views/metrics-explorer.html" with { type: "text" };
 
 /** The quality dashboard, linked from generate_quality_report and get_product_summary. */
 export const QUALITY_DASHBOARD_URI = "ui://testio-mcp/quality-dashboard";

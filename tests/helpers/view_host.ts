@@ -42,7 +42,7 @@ function hostJs(): Promise<string> {
 
 /** The HTML of a built view, as the server embeds it. */
 export function viewHtml(name: string): Promise<string> {
-  return Deno.readTextFile(new URL(`../../src/views/dist/${name}.html`, import.meta.url));
+  return Deno.readTextFile(new URL(`../../assets/views/${name}.html`, import.meta.url));
 }
 
 /** A view running in a host page. */
