@@ -75,3 +75,39 @@ export function readPage<P extends { total: number }>(
   const result = read({ limit: pages.limit, offset: pages.offset });
   return { ...result, pagination: pages.of(result.total) };
 }
+
+/** The product a list belongs to, as answers name it. */
+interface ProductRef {
+  id: number;
+  name: string;
+}
+
+/**
+ * The answer of one product's paged list: the product, the page's rows under `key`, the pagination,
+ * `data_as_of` and the warnings when there are any.
+ *
+ * @example
+ * ```ts
+ * const page = readPage({ page: 1, per_page: 50 }, () => ({ rows: [{ id: 7 }], total: 1 }));
+ * productPageAnswer({ id: 3, name: "Shop" }, "tests", page, "2026-01-01T00:00:00Z", []);
+ * ```
+ */
+export function productPageAnswer<K extends string, R>(
+  product: ProductRef,
+  key: K,
+  page: { rows: R[]; pagination: Pagination },
+  dataAsOf: string | null,
+  warnings: string[],
+):
+  & { product: ProductRef; pagination: Pagination; data_as_of: string | null; warnings?: string[] }
+  & Record<K, R[]> {
+  return {
+    product: { id: product.id, name: product.name },
+    [key]: page.rows,
+    pagination: page.pagination,
+    data_as_of: dataAsOf,
+    ...warningsIf(warnings),
+  } as
+    & { product: ProductRef; pagination: Pagination; data_as_of: string | null; warnings?: string[] }
+    & Record<K, R[]>;
+}

@@ -226,6 +226,29 @@ export function inList(prefix: string, values: readonly (string | number)[], par
   return `(${names.join(", ")})`;
 }
 
+/**
+ * Adds the condition `clause` to `where`, with `value` bound as `:name`, when a filter value is given
+ * (an absent filter adds nothing).
+ *
+ * @example
+ * ```ts
+ * const where: string[] = [];
+ * const params: Record<string, string> = {};
+ * whereIf(where, params, "from", "2026-01-01T00:00:00Z", "end_at >= :from"); // where = ["end_at >= :from"]
+ * ```
+ */
+export function whereIf(
+  where: string[],
+  params: Params,
+  name: string,
+  value: string | null | undefined,
+  clause: string,
+): void {
+  if (value === null || value === undefined || value === "") return;
+  params[name] = value;
+  where.push(clause);
+}
+
 /** Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern. */
 export function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -11,7 +11,7 @@
  * bugs.list({ productId: 598, statuses: ["rejected"], sortBy: "reported_at", sortOrder: "desc", limit: 50, offset: 0 });
  * ```
  */
-import { inList, int, json, likePattern, type Page, Repository } from "./base.ts";
+import { inList, int, json, likePattern, type Page, Repository, whereIf } from "./base.ts";
 import type { Params } from "../database.ts";
 import { BUG_SEVERITIES } from "../../domain/bugs.ts";
 import { TEST_BUG_COUNTS_REWRITE } from "./bug_counts.ts";
@@ -250,18 +250,9 @@ export class BugsRepo extends Repository {
       }
       where.push(`(${parts.join(" OR ")})`);
     }
-    if (q.reportedBy) {
-      params.author = q.reportedBy;
-      where.push("b.author = :author COLLATE NOCASE");
-    }
-    if (q.reportedFrom) {
-      params.from = q.reportedFrom;
-      where.push("b.reported_at >= :from");
-    }
-    if (q.reportedTo) {
-      params.to = q.reportedTo;
-      where.push("b.reported_at <= :to");
-    }
+    whereIf(where, params, "author", q.reportedBy, "b.author = :author COLLATE NOCASE");
+    whereIf(where, params, "from", q.reportedFrom, "b.reported_at >= :from");
+    whereIf(where, params, "to", q.reportedTo, "b.reported_at <= :to");
     if (q.search) {
       params.search = likePattern(q.search);
       where.push("b.title LIKE :search ESCAPE '\\'");

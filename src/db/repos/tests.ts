@@ -10,7 +10,7 @@
  * const page = tests.list({ productId: 598, sortBy: "end_at", sortOrder: "desc", limit: 50, offset: 0 });
  * ```
  */
-import { inList, int, json, type Page, Repository, type Tuple } from "./base.ts";
+import { inList, int, json, type Page, Repository, type Tuple, whereIf } from "./base.ts";
 import type { Params } from "../database.ts";
 import {
   env,
@@ -75,18 +75,9 @@ export class TestsRepo extends Repository {
     const params: Params = { product_id: int(q.productId) };
     const where = ["product_id = :product_id"];
     if (q.statuses?.length) where.push(`status IN ${inList("s", q.statuses, params)}`);
-    if (q.testingType) {
-      params.testing_type = q.testingType;
-      where.push("testing_type = :testing_type");
-    }
-    if (q.endFrom) {
-      params.end_from = q.endFrom;
-      where.push("end_at >= :end_from");
-    }
-    if (q.endTo) {
-      params.end_to = q.endTo;
-      where.push("end_at <= :end_to");
-    }
+    whereIf(where, params, "testing_type", q.testingType, "testing_type = :testing_type");
+    whereIf(where, params, "end_from", q.endFrom, "end_at >= :end_from");
+    whereIf(where, params, "end_to", q.endTo, "end_at <= :end_to");
     const whereSql = where.join(" AND ");
     const dir = q.sortOrder === "asc" ? "ASC" : "DESC";
     const total = this.one<{ n: number }>(`SELECT count(*) AS n FROM tests WHERE ${whereSql}`, params)!.n;

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { boolArg, idArg, listArgs } from "../args.ts";
-import { pageAnswerSchema, readPage, warningsIf } from "../answer.ts";
+import { pageAnswerSchema, productPageAnswer, readPage } from "../answer.ts";
 import { namedRef } from "../schemas.ts";
 import { defineTool, prose, READ_ONLY_REFRESHING } from "../tool.ts";
 import { FEATURE_SORTS } from "../../db/repos/features.ts";
@@ -57,12 +57,6 @@ export const listFeaturesTool = defineTool({
         sortOrder: args.sort_order,
         ...window,
       }));
-    return {
-      product: { id: product.id, name: product.name },
-      features: page.rows,
-      pagination: page.pagination,
-      data_as_of: product.features_synced_at,
-      ...warningsIf(warnings),
-    };
+    return productPageAnswer(product, "features", page, product.features_synced_at, warnings);
   },
 });

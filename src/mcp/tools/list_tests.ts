@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { dateArg, idArg, listArgs, resolveDates, stringListArg } from "../args.ts";
-import { pageAnswerSchema, readPage, warningsIf } from "../answer.ts";
+import { pageAnswerSchema, productPageAnswer, readPage } from "../answer.ts";
 import { namedRef, testEnvironmentSchema, testRowShape } from "../schemas.ts";
 import { defineTool, prose, READ_ONLY_REFRESHING } from "../tool.ts";
 import { TEST_SORTS } from "../../db/repos/tests.ts";
@@ -68,12 +68,6 @@ export const listTestsTool = defineTool({
     const stamps = [page.oldestSyncedAt, product.tests_synced_at ?? product.last_synced].filter((s) =>
       s !== null
     );
-    return {
-      product: { id: product.id, name: product.name },
-      tests: page.rows,
-      pagination: page.pagination,
-      data_as_of: stamps.length ? stamps.sort()[0] : null,
-      ...warningsIf(warnings),
-    };
+    return productPageAnswer(product, "tests", page, stamps.length ? stamps.sort()[0] : null, warnings);
   },
 });

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { idArg, pageArgs } from "../args.ts";
-import { pageAnswerSchema, readPage, warningsIf } from "../answer.ts";
+import { pageAnswerSchema, productPageAnswer, readPage } from "../answer.ts";
 import { featureRef, namedRef } from "../schemas.ts";
 import { defineTool, prose, READ_ONLY_REFRESHING } from "../tool.ts";
 import { InputError } from "../../errors.ts";
@@ -65,12 +65,6 @@ export const listUserStoriesTool = defineTool({
         search: args.search,
         ...window,
       }));
-    return {
-      product: { id: product.id, name: product.name },
-      user_stories: page.rows,
-      pagination: page.pagination,
-      data_as_of: product.features_synced_at,
-      ...warningsIf(warnings),
-    };
+    return productPageAnswer(product, "user_stories", page, product.features_synced_at, warnings);
   },
 });
