@@ -8,14 +8,13 @@ import assert from "node:assert/strict";
 import { syncedFixture } from "./helpers/fixture.ts";
 import { inProcessServer } from "./helpers/mcp.ts";
 import { readCache } from "./helpers/tool_support.ts";
+import { JSON_HEADERS, openRawSession, PROTOCOL } from "./helpers/http_process.ts";
 import { serveHttp } from "../src/mcp/http.ts";
 import { createLogger } from "../src/log.ts";
 import { VERSION } from "../src/app.ts";
 
 const TOKEN = "test-http-token-0123456789";
-const PROTOCOL = "2025-06-18";
 const encoder = new TextEncoder();
-const JSON_HEADERS = { "content-type": "application/json", accept: "application/json, text/event-stream" };
 
 /** Resolves once the server closed `conn` (reads until EOF or reset); false after `ms`. */
 async function closedByServer(conn: Deno.Conn, ms: number): Promise<boolean> {
@@ -36,29 +35,6 @@ async function closedByServer(conn: Deno.Conn, ms: number): Promise<boolean> {
     // Already closed.
   }
   return result;
-}
-
-async function openSession(url: string, headers: Record<string, string> = {}): Promise<string> {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { ...JSON_HEADERS, ...headers },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: 0,
-      method: "initialize",
-      params: { protocolVersion: PROTOCOL, capabilities: {}, clientInfo: { name: "raw", version: "1" } },
-    }),
-  });
-  await res.text();
-  const id = res.headers.get("mcp-session-id");
-  assert.ok(id);
-  const done = await fetch(url, {
-    method: "POST",
-    headers: { ...JSON_HEADERS, ...headers, "mcp-session-id": id, "mcp-protocol-version": PROTOCOL },
-    body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
-  });
-  await done.body?.cancel();
-  return id;
 }
 
 Deno.test("HTTP limits", async (t) => {
@@ -124,7 +100,7 @@ Deno.test("HTTP limits", async (t) => {
   });
 
   await t.step("a batch above the cap is refused", async () => {
-    const session = await openSession(http.url);
+    const session = await openRawSession(http.url);
     const batch = Array.from({ length: 101 }, (_, i) => ({ jsonrpc: "2.0", id: i + 1, method: "ping" }));
     const res = await fetch(http.url, {
       method: "POST",
@@ -145,7 +121,7 @@ Deno.test("HTTP limits", async (t) => {
   });
 
   await t.step("a client that stops reading is disconnected with one log line", async () => {
-    const session = await openSession(http.url);
+    const session = await openRawSession(http.url);
     const batch = JSON.stringify(Array.from({ length: 100 }, (_, i) => ({
       jsonrpc: "2.0",
       id: i + 1,
@@ -176,7 +152,7 @@ Deno.test("HTTP limits", async (t) => {
   });
 
   await t.step("an id list far past a tool's cap gets the three-part error", async () => {
-    const session = await openSession(http.url);
+    const session = await openRawSession(http.url);
     const ids = Array.from({ length: 100_000 }, (_, i) => i + 1).join(",");
     const res = await fetch(http.url, {
       method: "POST",

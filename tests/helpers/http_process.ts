@@ -9,6 +9,7 @@
  * console.log(server.url, server.rssMiB());
  * ```
  */
+import assert from "node:assert/strict";
 import { ROOT } from "./mcp.ts";
 import { childEnv } from "./stdio_process.ts";
 
@@ -127,4 +128,37 @@ export async function spawnHttpServer(env: Record<string, string>): Promise<Http
     await stop();
     throw err;
   }
+}
+
+/** The MCP protocol version the raw HTTP tests speak. */
+export const PROTOCOL = "2025-06-18";
+
+/** The headers of a JSON-RPC POST to `/mcp`. */
+export const JSON_HEADERS = {
+  "content-type": "application/json",
+  accept: "application/json, text/event-stream",
+};
+
+/** Opens an MCP session with plain fetch (initialize, then the initialized notification); returns its id. */
+export async function openRawSession(url: string, headers: Record<string, string> = {}): Promise<string> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { ...JSON_HEADERS, ...headers },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 0,
+      method: "initialize",
+      params: { protocolVersion: PROTOCOL, capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+    }),
+  });
+  await res.text();
+  const id = res.headers.get("mcp-session-id");
+  assert.ok(id, `initialize answered ${res.status} without a session id`);
+  const done = await fetch(url, {
+    method: "POST",
+    headers: { ...JSON_HEADERS, ...headers, "mcp-session-id": id, "mcp-protocol-version": PROTOCOL },
+    body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+  });
+  await done.body?.cancel();
+  return id;
 }

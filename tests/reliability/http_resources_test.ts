@@ -11,10 +11,9 @@
 import assert from "node:assert/strict";
 import { syncedFixture } from "../helpers/fixture.ts";
 import { readCache } from "../helpers/tool_support.ts";
-import { type HttpProcess, spawnHttpServer } from "../helpers/http_process.ts";
+import { type HttpProcess, openRawSession, PROTOCOL, spawnHttpServer } from "../helpers/http_process.ts";
 import { LONG, sized } from "./helpers.ts";
 
-const PROTOCOL = "2025-06-18";
 const encoder = new TextEncoder();
 /**
  * The test's own requests use a fresh connection each: a pooled one may be closed by the server's
@@ -40,35 +39,7 @@ async function retried<T>(work: () => Promise<T>): Promise<T> {
 
 /** Opens a session with plain fetch; returns its id. */
 function openSession(url: string): Promise<string> {
-  return retried(() => openSessionOnce(url));
-}
-
-async function openSessionOnce(url: string): Promise<string> {
-  const headers = {
-    "content-type": "application/json",
-    accept: "application/json, text/event-stream",
-    ...FRESH,
-  };
-  const res = await fetch(url, {
-    method: "POST",
-    headers,
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: 0,
-      method: "initialize",
-      params: { protocolVersion: PROTOCOL, capabilities: {}, clientInfo: { name: "raw", version: "1" } },
-    }),
-  });
-  await res.text();
-  const id = res.headers.get("mcp-session-id");
-  assert.ok(id, `initialize answered ${res.status} without a session id`);
-  const done = await fetch(url, {
-    method: "POST",
-    headers: { ...headers, "mcp-session-id": id, "mcp-protocol-version": PROTOCOL },
-    body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
-  });
-  await done.body?.cancel();
-  return id;
+  return retried(() => openRawSession(url, FRESH));
 }
 
 /** A batch of `n` list_bugs calls of the biggest page. */
