@@ -12,7 +12,7 @@
  */
 import { type Command, EXIT, helpText, parseFlags } from "./command.ts";
 import { count } from "./count.ts";
-import { commandHint, isCompiledBinary } from "../launch.ts";
+import { commandHint, currentLaunch } from "../launch.ts";
 import { VERSION } from "../app.ts";
 import { type Config, describeConfig, homeEnvPath, loadConfig } from "../config.ts";
 import { databaseFileBytes, openDatabase } from "../db/database.ts";
@@ -317,7 +317,7 @@ export async function diagnose(config: Config, options: DiagnoseOptions): Promis
       deno: Deno.version.deno,
       target: Deno.build.target,
       executable: exec,
-      compiled: isCompiledBinary(exec),
+      compiled: currentLaunch().kind === "binary",
     },
     settings_files: settingsFiles,
     settings: describeConfig(config),
