@@ -2,8 +2,10 @@ import assert from "node:assert/strict";
 import { REJECT_REASONS } from "../src/domain/bugs.ts";
 import { PayloadError } from "../src/errors.ts";
 import {
+  BugRecordSchema,
   BugSchema,
   FeatureSchema,
+  isBugRecord,
   parseEntityEnvelope,
   parseListEnvelope,
   parseRecords,
@@ -11,6 +13,7 @@ import {
   rejectionReasonOf,
   sanitizeRaw,
   TestSchema,
+  toApiBug,
   UserStorySchema,
 } from "../src/testio/schemas.ts";
 import { hasSections, sectionIds } from "../src/testio/sections.ts";
@@ -456,6 +459,67 @@ Deno.test("bug schema", async (t) => {
     assert.equal(b.feature, null);
     assert.deepEqual(b.devices, []);
     assert.equal(b.author, null);
+  });
+
+  await t.step("the plain check accepts exactly what zod accepts, and maps the same", () => {
+    const values: unknown[] = [
+      "__delete__",
+      null,
+      "",
+      "x",
+      0,
+      7,
+      1.5,
+      -3,
+      2 ** 60,
+      true,
+      {},
+      [],
+      [null],
+      ["a"],
+      [1],
+      [{}],
+      [{ name: "n" }],
+      [{ name: 1 }],
+      { name: "n" },
+      { name: 1 },
+      { id: 1 },
+      { id: "1" },
+      { id: 1, title: 2 },
+    ];
+    // Every field and nested field of a full record replaced by every value above.
+    const paths: (string | number)[][] = [];
+    const walk = (v: unknown, path: (string | number)[]) => {
+      if (path.length) paths.push(path);
+      if (v && typeof v === "object") {
+        for (const [k, c] of Object.entries(v)) walk(c, [...path, Array.isArray(v) ? Number(k) : k]);
+      }
+    };
+    const base = bug({ steps: ["Open", null, "  "] });
+    walk(base, []);
+    let checked = 0;
+    for (const path of paths) {
+      for (const value of values) {
+        const record = structuredClone(base) as Record<string | number, unknown>;
+        let parent = record;
+        for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
+        const last = path[path.length - 1];
+        if (value === "__delete__") delete parent[last];
+        else parent[last] = structuredClone(value);
+        const zod = BugRecordSchema.safeParse(record);
+        assert.equal(isBugRecord(record), zod.success, `${path.join(".")} = ${JSON.stringify(value)}`);
+        if (zod.success) {
+          const issues: string[] = [];
+          const viaZod = toApiBug(zod.data, (_p, m) => issues.push(m));
+          const result = BugSchema.safeParse(record);
+          assert.equal(result.success, issues.length === 0);
+          if (result.success) assert.deepEqual(result.data, viaZod);
+        }
+        checked++;
+      }
+    }
+    assert.ok(checked > 1000, `only ${checked} variants`);
+    for (const input of [null, [], "x", 1]) assert.equal(isBugRecord(input), false);
   });
 });
 

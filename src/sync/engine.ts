@@ -10,7 +10,8 @@
  * pipeline is done. Test-list pages, each waiting for the one before, go first in the request limit.
  *
  * The pages of one product run in order, each in its own transaction with the product's cursor; a bug
- * batch is one transaction with its tests' `bugs_synced_at`. Cancelling through the AbortSignal
+ * batch is written with its tests' `bugs_synced_at`, in one transaction with the other batches whose
+ * answers arrived at the same time (`write_queue.ts`). Cancelling through the AbortSignal
  * aborts the requests in flight and commits nothing half-done.
  *
  * @example

@@ -19,7 +19,8 @@ import { MAX_BUG_TEST_IDS, type TestIOClient } from "../testio/client.ts";
 import type { ApiBug } from "../testio/schemas.ts";
 import { isCancellation } from "./cancel.ts";
 import { cachedFeatureSource, type FeatureSync, syncProductFeatures } from "./features.ts";
-import { writeBugs, writeProducts, writeTests } from "./store.ts";
+import { storeBugs, writeProducts, writeTests } from "./store.ts";
+import { WriteQueue } from "./write_queue.ts";
 
 /** What the sync side needs: the cache, the API client, settings and a logger. */
 export interface SyncDeps {
@@ -76,9 +77,12 @@ export class Refresher {
   readonly #bugs = new Map<number, Promise<BugBatch>>();
   readonly #features = new Map<number, Promise<FeatureSync>>();
   readonly #products = new Map<number, Promise<boolean>>();
+  /** Bug batches ready at the same time are committed together. */
+  readonly #bugWrites: WriteQueue;
 
   constructor(deps: SyncDeps) {
     this.#deps = deps;
+    this.#bugWrites = new WriteQueue((fn) => deps.repos.write(fn));
   }
 
   /**
@@ -136,8 +140,8 @@ export class Refresher {
   }
 
   /**
-   * Fetches and stores the bugs of the given (cached) tests in batches of 15 test ids, each batch in one
-   * transaction with the tests' `bugs_synced_at`. Ids already in flight join that batch. A bug of a
+   * Fetches and stores the bugs of the given (cached) tests in batches of 15 test ids, each batch in a
+   * transaction with the tests' `bugs_synced_at` (batches whose answers arrive together share one). Ids already in flight join that batch. A bug of a
    * test missing from the cache brings the test along. Never throws: each batch has an outcome.
    * `onBatch` is told of every batch this call started, when it settles.
    */
@@ -177,7 +181,9 @@ export class Refresher {
       await this.#fetchMissingTests(bugs, testIds, signal, batch.warnings);
       // Skipped records make the answer incomplete: deleting what it lacks would destroy good rows.
       const partial = warnings.length > 0;
-      const written = writeBugs(this.#deps.repos, testIds, bugs, new Date().toISOString(), { partial });
+      const written = await this.#bugWrites.run(() =>
+        storeBugs(this.#deps.repos, testIds, bugs, new Date().toISOString(), { partial })
+      );
       if (partial) {
         batch.warnings.push(
           `Bugs of tests ${testIds.join(",")}: ${warnings.length} invalid record${

@@ -88,39 +88,48 @@ export function writeBugs(
   syncedAt: string,
   options: { partial?: boolean } = {},
 ): BugWrite {
+  return repos.write(() => storeBugs(repos, testIds, bugs, syncedAt, options));
+}
+
+/** {@link writeBugs} inside a transaction the caller holds (one that may hold several batches). */
+export function storeBugs(
+  repos: Repositories,
+  testIds: readonly number[],
+  bugs: readonly ApiBug[],
+  syncedAt: string,
+  options: { partial?: boolean } = {},
+): BugWrite {
   const unique = uniqueById(bugs);
-  return repos.write(() => {
-    const stamps = repos.tests.stamps([...new Set([...testIds, ...unique.map((b) => b.test_id)])]);
-    const productOf = new Map(stamps.map((s) => [s.id, s.product_id]));
-    const answered = new Set(unique.map((b) => b.test_id));
-    const silentFinal = stamps.filter((s) =>
-      testIds.includes(s.id) && !answered.has(s.id) && isFinalStatus(s.status)
-    ).map((s) => s.id);
-    const cachedCounts = repos.bugs.countsByTest(silentFinal);
-    const kept = silentFinal.flatMap((id) => {
-      const n = cachedCounts.get(id) ?? 0;
-      return n > 0 ? [{ testId: id, bugs: n }] : [];
-    });
-    const keep = new Set(kept.map((k) => k.testId));
-    const featureOf = repos.tests.featureIdsOfTestFeatures(
-      [...new Set(unique.flatMap((b) => b.test_feature_id === null ? [] : [b.test_feature_id]))],
-    );
-    const orphans: ApiBug[] = [];
-    const inputs = unique.flatMap((b) => {
-      const productId = productOf.get(b.test_id);
-      if (productId === undefined) {
-        orphans.push(b);
-        return [];
-      }
-      return [
-        bugInput(b, productId, b.test_feature_id === null ? null : featureOf.get(b.test_feature_id) ?? null),
-      ];
-    });
-    const replaced = options.partial ? [] : testIds.filter((id) => productOf.has(id) && !keep.has(id));
-    repos.bugs.replaceForTests(replaced, inputs, syncedAt);
-    repos.users.upsertSeen(unique.flatMap(testersOf));
-    return { written: inputs.length, orphans, kept };
+  const stamps = repos.tests.stamps([...new Set([...testIds, ...unique.map((b) => b.test_id)])]);
+  const productOf = new Map(stamps.map((s) => [s.id, s.product_id]));
+  const answered = new Set(unique.map((b) => b.test_id));
+  const silentFinal = stamps.filter((s) =>
+    testIds.includes(s.id) && !answered.has(s.id) && isFinalStatus(s.status)
+  ).map((s) => s.id);
+  const cachedCounts = repos.bugs.countsByTest(silentFinal);
+  const kept = silentFinal.flatMap((id) => {
+    const n = cachedCounts.get(id) ?? 0;
+    return n > 0 ? [{ testId: id, bugs: n }] : [];
   });
+  const keep = new Set(kept.map((k) => k.testId));
+  const featureOf = repos.tests.featureIdsOfTestFeatures(
+    [...new Set(unique.flatMap((b) => b.test_feature_id === null ? [] : [b.test_feature_id]))],
+  );
+  const orphans: ApiBug[] = [];
+  const inputs = unique.flatMap((b) => {
+    const productId = productOf.get(b.test_id);
+    if (productId === undefined) {
+      orphans.push(b);
+      return [];
+    }
+    return [
+      bugInput(b, productId, b.test_feature_id === null ? null : featureOf.get(b.test_feature_id) ?? null),
+    ];
+  });
+  const replaced = options.partial ? [] : testIds.filter((id) => productOf.has(id) && !keep.has(id));
+  repos.bugs.replaceForTests(replaced, inputs, syncedAt);
+  repos.users.upsertSeen(unique.flatMap(testersOf));
+  return { written: inputs.length, orphans, kept };
 }
 
 /** Upserts products (and their sections) in one transaction. */

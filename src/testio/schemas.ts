@@ -34,6 +34,7 @@ export {
   type BugRecord,
   BugRecordSchema,
   BugSchema,
+  isBugRecord,
   rejectionReasonOf,
   toApiBug,
 } from "./schemas/bug.ts";

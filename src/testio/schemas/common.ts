@@ -111,16 +111,27 @@ export interface RecordSchema<T> {
 /** Rejects the record being mapped, naming the field. */
 export type Reject = (path: PropertyKey[], message: string) => void;
 
-/** A {@link RecordSchema}: `shape` validates, `map` maps and may reject. */
+/**
+ * A {@link RecordSchema}: `shape` validates, `map` maps and may reject. `accepts`, when given, is a
+ * plain check that answers true only for records `shape` accepts, and whose fields `map` reads as
+ * `shape` would give them (so unknown keys, which `shape` drops, may stay): records it accepts skip
+ * zod, which then validates only the rest and words their problems.
+ */
 export function mappedSchema<R, T>(
   shape: z.ZodType<R>,
   map: (record: R, reject: Reject) => T,
+  accepts?: (input: unknown) => boolean,
 ): RecordSchema<T> {
   const safeParse = (input: unknown): ReturnType<RecordSchema<T>["safeParse"]> => {
-    const checked = shape.safeParse(input);
-    if (!checked.success) return { success: false, error: checked.error };
+    let record: R;
+    if (accepts?.(input)) record = input as R;
+    else {
+      const checked = shape.safeParse(input);
+      if (!checked.success) return { success: false, error: checked.error };
+      record = checked.data;
+    }
     const issues: z.core.$ZodIssue[] = [];
-    const data = map(checked.data, (path, message) => issues.push({ code: "custom", path, message, input }));
+    const data = map(record, (path, message) => issues.push({ code: "custom", path, message, input }));
     return issues.length ? { success: false, error: new z.ZodError(issues) } : { success: true, data };
   };
   return {
@@ -139,6 +150,31 @@ export const maybeId = id.nullish();
 export const maybeText = z.string().nullish();
 /** An object of which only `name` is kept, e.g. `author`, `category`. */
 export const named = z.object({ name: maybeText }).nullish();
+
+// Plain checks answering what the helpers above accept, for the `accepts` of {@link mappedSchema}.
+
+/** A JSON object (what `z.object` accepts). */
+export function isObject(v: unknown): v is RawJson {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+/** What {@link id} accepts. */
+export const isId = (v: unknown): boolean => Number.isSafeInteger(v);
+/** What {@link maybeId} accepts. */
+export const isMaybeId = (v: unknown): boolean => v === null || v === undefined || Number.isSafeInteger(v);
+/** What {@link maybeText} accepts. */
+export const isMaybeText = (v: unknown): boolean => v === null || v === undefined || typeof v === "string";
+/** What {@link named} accepts. */
+export const isNamed = (v: unknown): boolean =>
+  v === null || v === undefined || (isObject(v) && isMaybeText(v.name));
+/** An array whose every item passes `item`. */
+export function isArrayOf(v: unknown, item: (x: unknown) => boolean): boolean {
+  if (!Array.isArray(v)) return false;
+  for (const x of v) if (!item(x)) return false;
+  return true;
+}
+/** Missing, null, or an array whose every item passes `item` (what `z.array(…).nullish()` accepts). */
+export const isMaybeArrayOf = (v: unknown, item: (x: unknown) => boolean): boolean =>
+  v === null || v === undefined || isArrayOf(v, item);
 
 /** An ISO timestamp with an offset in UTC; null when missing or empty; rejected without an offset. */
 export function utcOf(value: string | null | undefined, field: string, reject: Reject): string | null {
