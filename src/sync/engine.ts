@@ -174,6 +174,8 @@ export class SyncEngine implements Disposable, AsyncDisposable {
     let error: string | undefined;
     let next: string | undefined;
     try {
+      // A first load that ended early left its indexes to build (BugsRepo.deferIndexes).
+      repos.bugs.restoreIndexes();
       await this.#phases({ client, scope, since, mode, signal, stop, eventId, counters, warnings, progress });
       status = warnings.length ? "completed_with_warnings" : "completed";
     } catch (err) {
@@ -308,6 +310,8 @@ export class SyncEngine implements Disposable, AsyncDisposable {
     };
     progress({ phase: "features", done: 0, total: featureDue.size, message: "Syncing features" });
     progress({ phase: "tests", done: 0, total: expected, message: "Walking test lists" });
+    // Into a cache without bugs, the bug indexes are built once after the load, whatever its outcome.
+    const deferred = repos.bugs.deferIndexes();
     let failure: { err: unknown } | null = null;
     try {
       await settle(products.map((p) => syncProduct(this.#pipelineDeps(), p, run, shared)), run.stop);
@@ -317,7 +321,14 @@ export class SyncEngine implements Disposable, AsyncDisposable {
     }
     // A failed pipeline has aborted `stop`, which cancels the batches in flight. A batch that could not
     // be stored has aborted it too, and its error (rather than the cancellation) is the one to report.
-    await feed.settled();
+    try {
+      await feed.settled();
+    } finally {
+      if (deferred) {
+        progress({ phase: "bugs", done: batchesDone, total: batchesSent, message: "Indexing the bugs" });
+        repos.bugs.restoreIndexes();
+      }
+    }
     if (failure) throw failure.err;
     throwIfCancelled(signal);
 
