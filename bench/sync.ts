@@ -15,7 +15,7 @@
  */
 import { parseArgs } from "node:util";
 import { loadConfig } from "../src/config.ts";
-import { MEMORY_FLAGS } from "../src/cli/permissions.ts";
+import { taskFlags } from "../src/task_flags.ts";
 import { openApp } from "../src/app.ts";
 import { createLogger } from "../src/log.ts";
 import type { SyncSummary } from "../src/sync/types.ts";
@@ -28,6 +28,10 @@ import { childEnv, procStatusMb, ROOT } from "./lib/stdio.ts";
 
 const LATENCY_MS = 25;
 const CONCURRENCY = 10;
+/** The V8 flags of the `sync` task (deno.json). */
+const SYNC_V8_FLAGS = (taskFlags("sync", Deno.env.get("HOME") ?? "") ?? []).filter((f) =>
+  f.startsWith("--v8-flags=")
+);
 
 /** CPU time (user + system) this process has used, in ms, from /proc; null elsewhere. */
 function cpuMs(pid: number | "self" = "self"): number | null {
@@ -185,8 +189,8 @@ async function syncL(
     const env = envFor({ baseUrl: m[1], token: m[2] }, `${dir}/cache.db`, dir);
     const started = performance.now();
     const sync = new Deno.Command(Deno.execPath(), {
-      // The V8 flags `deno task sync` and the compiled binary run with.
-      args: ["run", "-A", ...MEMORY_FLAGS, `${ROOT}main.ts`, "sync", "--force", "--json"],
+      // The V8 flags `deno task sync` and the npm package's `sync` run with.
+      args: ["run", "-A", ...SYNC_V8_FLAGS, `${ROOT}main.ts`, "sync", "--force", "--json"],
       env: childEnv(env),
       clearEnv: true,
       stdout: "piped",
@@ -274,7 +278,9 @@ if (import.meta.main) {
       `M: \`SyncEngine.run\` in this process, fake API in a child process adding ${LATENCY_MS} ms per ` +
       `request, TESTIO_MAX_CONCURRENT_REQUESTS=${CONCURRENCY}; requests as counted by the fake API; floor = ` +
       `requests × ${LATENCY_MS} ms ÷ ${CONCURRENCY}. Incremental: the next run on the same cache. L: ` +
-      `\`main.ts sync --force\` (shipped V8 flags) spawned against \`main.ts fake-api --scale L --latency-ms ` +
+      `\`main.ts sync --force\` (the sync task's V8 flags: ${
+        SYNC_V8_FLAGS.join(" ") || "none"
+      }) spawned against \`main.ts fake-api --scale L --latency-ms ` +
       `${
         values["l-latency-ms"]
       }\`, floor = requests × latency ÷ ${CONCURRENCY}, CPU from /proc, VmHWM sampled ` +

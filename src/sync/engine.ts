@@ -141,6 +141,8 @@ export class SyncEngine implements Disposable, AsyncDisposable {
       onWait: opts.onLockWait,
     });
     const repos = this.#repos;
+    // The WAL is checkpointed beside the writer rather than in its commits (src/db/checkpointer.ts).
+    await using _checkpoints = await repos.checkpointInBackground();
     const orphans = repos.syncEvents.failOrphans("The process running this sync ended before it finished");
     if (orphans) this.#log.warn("marked interrupted syncs as failed", { count: orphans });
     const eventId = repos.syncEvents.start({ trigger: opts.trigger, mode, productIds: scope ?? [] });
@@ -198,12 +200,17 @@ export class SyncEngine implements Disposable, AsyncDisposable {
       ...(error ? { error } : {}),
       ...(next ? { next } : {}),
     };
-    repos.syncEvents.finish(eventId, {
-      status,
-      counters: { ...counters, requests_made: summary.requests_made },
-      warnings: summary.warnings,
-      error: error ?? null,
-    });
+    try {
+      repos.syncEvents.finish(eventId, {
+        status,
+        counters: { ...counters, requests_made: summary.requests_made },
+        warnings: summary.warnings,
+        error: error ?? null,
+      });
+    } catch (err) {
+      // The outcome cannot be recorded (a full disk): the next run marks this one as interrupted.
+      throw new Error(this.#log.redactor.redact(failureText(err, this.#config.dbPath)), { cause: err });
+    }
     progress({ phase: "done", done: 1, total: 1, message: outcomeWords(status, summary.warnings.length) });
     // A command-line run prints its own summary: at warn or error level the log would repeat it.
     const level = status === "completed" || opts.trigger === "cli"
@@ -321,14 +328,19 @@ export class SyncEngine implements Disposable, AsyncDisposable {
     }
     // A failed pipeline has aborted `stop`, which cancels the batches in flight. A batch that could not
     // be stored has aborted it too, and its error (rather than the cancellation) is the one to report.
+    let unstored: { err: unknown } | null = null;
     try {
       await feed.settled();
-    } finally {
-      if (deferred) {
-        progress({ phase: "bugs", done: batchesDone, total: batchesSent, message: "Indexing the bugs" });
-        repos.bugs.restoreIndexes();
-      }
+    } catch (err) {
+      unstored = { err };
     }
+    // A cancelled load is indexed now; one that failed (a full disk, a rejected token) leaves it, as
+    // recorded, to the next sync.
+    if (deferred && [unstored, failure].every((f) => !f || isCancellation(f.err))) {
+      progress({ phase: "bugs", done: batchesDone, total: batchesSent, message: "Indexing the bugs" });
+      repos.bugs.restoreIndexes();
+    }
+    if (unstored) throw unstored.err;
     if (failure) throw failure.err;
     throwIfCancelled(signal);
 

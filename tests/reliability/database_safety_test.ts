@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { openApp } from "../../src/app.ts";
 import { openDatabase } from "../../src/db/database.ts";
 import { LATEST_VERSION, prepareSchema } from "../../src/db/migrations.ts";
+import { DEFERRED_KEY } from "../../src/db/repos/bugs.ts";
 import { Repositories } from "../../src/db/repos/index.ts";
 import { silentLogger } from "../../src/log.ts";
 import { assertCacheMatches, assertWholePages } from "../helpers/cache_compare.ts";
@@ -125,7 +126,13 @@ Deno.test("database safety: a disk that fills up during a sync fails it cleanly"
     const summary = await app.engine.run({ mode: "incremental", trigger: "test" });
     assert.equal(summary.status, "completed", summary.error);
     assertCacheMatches(app.db, fx.api.dataset);
+    assertDerivedCounts(app.db);
     using repos = new Repositories(app.db);
+    assert.equal(
+      repos.syncEvents.getMeta(DEFERRED_KEY),
+      undefined,
+      "the indexes of the first load are built",
+    );
     const [last, previous] = repos.syncEvents.recent(2);
     assert.equal(last.status, "completed");
     assert.equal(previous.status, "failed");

@@ -81,26 +81,17 @@ export function normaliseBugStatus(s: string): string {
   return s === "open" ? "forwarded" : s;
 }
 
-/**
- * The search rows of bugs `b` (the same text as the bugs_au trigger of migration 0006, and the
- * snippets of SearchRepo); a WHERE clause picks the bugs.
- */
-const SEARCH_ROWS = `INSERT INTO search_index (rowid, title, content)
-  SELECT b.id * 4 + 3, b.title,
-    concat_ws(' ', (SELECT group_concat(value, ' ') FROM json_each(b.steps)), b.actual_result, b.expected_result)
-  FROM bugs b`;
-
 /** The `sync_metadata` key of the indexes a load into an empty cache left out (see {@link BugsRepo.deferIndexes}). */
 export const DEFERRED_KEY = "bugs.deferred_indexes";
+
+/** The page cache (and so the sort memory) of {@link BugsRepo.restoreIndexes}, in KiB. */
+const RESTORE_CACHE_KIB = 4096;
 
 /** The index of `bugs` a load keeps: the sync reads bugs by test, and so do test summaries. */
 const KEPT_DURING_LOAD = ["bugs_cube"];
 
 /** Reads and writes `bugs`. */
 export class BugsRepo extends Repository {
-  /** Set while a load defers the search rows of new bugs ({@link BugsRepo.deferIndexes}). */
-  #searchDeferred = false;
-
   /**
    * Replaces the bugs of `testIds` with `bugs` (bugs gone upstream are deleted) and stamps the tests'
    * `bugs_synced_at`. Call inside a transaction.
@@ -163,7 +154,7 @@ export class BugsRepo extends Repository {
         },
       );
     }
-    if (!this.#searchDeferred) this.#indexNew(bugs.filter((b) => !known.has(b.id)).map((b) => b.id));
+    this.#indexNew(bugs.filter((b) => !known.has(b.id)).map((b) => b.id));
     if (testIds.length) {
       // The cached bugs of these tests that the API no longer lists.
       const listed = new Set(bugs.map((b) => b.id));
@@ -189,19 +180,23 @@ export class BugsRepo extends Repository {
    */
   #indexNew(ids: readonly number[]): void {
     if (!ids.length) return;
-    this.run(`${SEARCH_ROWS} WHERE b.id IN (SELECT value FROM json_each(:fresh))`, {
-      fresh: JSON.stringify(ids),
-    });
+    // The same text as the bugs_au trigger of migration 0006 (and the snippets of SearchRepo).
+    this.run(
+      `INSERT INTO search_index (rowid, title, content)
+       SELECT b.id * 4 + 3, b.title,
+         concat_ws(' ', (SELECT group_concat(value, ' ') FROM json_each(b.steps)), b.actual_result, b.expected_result)
+       FROM bugs b WHERE b.id IN (SELECT value FROM json_each(:fresh))`,
+      { fresh: JSON.stringify(ids) },
+    );
   }
 
   /**
    * Starts a load into a cache without bugs (a first sync): the secondary indexes of `bugs` other than
-   * {@link KEPT_DURING_LOAD} are dropped and new bugs are not added to the search index, until
-   * {@link restoreIndexes}, which builds both in one pass over the table. Keeping them up row by row
-   * cost a fifth of the CPU of a bug in a full sync (bench/RESULTS.md, Tuning); building them after
-   * the load, a fraction of that. What was left out is recorded in `sync_metadata` in the same
-   * transaction, so a load that ends early (a crash) is completed by the next sync. Reads during the
-   * load still find a test's bugs through `bugs_cube`; search finds the load's bugs once it is done.
+   * {@link KEPT_DURING_LOAD} are dropped until {@link restoreIndexes} builds them in one sort each.
+   * Keeping them up row by row cost about a tenth of the CPU of a bug in a full sync; building them
+   * after the load, a fraction of that (bench/RESULTS.md, Tuning). What was left out is recorded in
+   * `sync_metadata` in the same transaction, so a load that ends early (a crash) is completed by the
+   * next sync. Reads during the load still find a test's bugs through `bugs_cube`.
    *
    * Returns false, doing nothing, when the cache holds bugs or a deferral is already recorded.
    */
@@ -218,38 +213,47 @@ export class BugsRepo extends Repository {
         value: JSON.stringify({ indexes }),
       });
     });
-    this.#searchDeferred = true;
     return true;
   }
 
   /**
-   * Builds what {@link deferIndexes} left out: each index in a transaction of its own, then the search
-   * rows of every bug not in the search index yet. Nothing to do without a recorded deferral.
+   * Builds the indexes {@link deferIndexes} left out, each in a transaction of its own (which also
+   * updates the record). Nothing to do without a recorded deferral.
    */
   restoreIndexes(): void {
     const deferred = this.#deferred();
     if (!deferred) return;
-    const left = [...deferred.indexes];
-    while (left.length) {
-      const index = left.shift()!;
-      this.db.write(() => {
-        const exists = this.one("SELECT 1 AS x FROM sqlite_master WHERE type = 'index' AND name = :name", {
-          name: index.name,
-        });
-        if (!exists) this.db.exec(index.sql);
-        this.run("UPDATE sync_metadata SET value = :value WHERE key = :key", {
-          key: DEFERRED_KEY,
-          value: JSON.stringify({ indexes: left }),
-        });
-      });
+    // Sorts spill to a temporary file rather than to memory (temp_store = MEMORY), and in small runs
+    // (a sort takes as much memory as the page cache may): building the indexes of 400,000 bugs with
+    // the usual settings added 60 MB to the peak of a sync (bench/RESULTS.md, Tuning).
+    const store = this.one<{ temp_store: number }>("PRAGMA temp_store")!.temp_store;
+    const cache = this.one<{ cache_size: number }>("PRAGMA cache_size")!.cache_size;
+    this.db.exec("PRAGMA temp_store = FILE");
+    this.db.exec(`PRAGMA cache_size = -${RESTORE_CACHE_KIB}`);
+    try {
+      this.#restore(deferred.indexes);
+    } finally {
+      this.db.exec(`PRAGMA temp_store = ${store}`);
+      this.db.exec(`PRAGMA cache_size = ${cache}`);
     }
-    this.db.write(() => {
-      // Bugs written meanwhile by another process, or changed after their first write, were indexed
-      // as usual (bugs_au).
-      this.run(`${SEARCH_ROWS} WHERE NOT EXISTS (SELECT 1 FROM search_index s WHERE s.rowid = b.id * 4 + 3)`);
-      this.run("DELETE FROM sync_metadata WHERE key = :key", { key: DEFERRED_KEY });
-    });
-    this.#searchDeferred = false;
+  }
+
+  #restore(indexes: readonly { name: string; sql: string }[]): void {
+    const left = [...indexes];
+    do {
+      const index = left.shift();
+      this.db.write(() => {
+        const exists = index &&
+          this.one("SELECT 1 AS x FROM sqlite_master WHERE type = 'index' AND name = :name", { name: index.name });
+        if (index && !exists) this.db.exec(index.sql);
+        if (left.length) {
+          this.run("UPDATE sync_metadata SET value = :value WHERE key = :key", {
+            key: DEFERRED_KEY,
+            value: JSON.stringify({ indexes: left }),
+          });
+        } else this.run("DELETE FROM sync_metadata WHERE key = :key", { key: DEFERRED_KEY });
+      });
+    } while (left.length);
   }
 
   #deferred(): { indexes: { name: string; sql: string }[] } | null {

@@ -12,6 +12,7 @@
  * repos.products.count(); // 0
  * ```
  */
+import { type Checkpointer, startCheckpointer } from "../checkpointer.ts";
 import { type Database, databaseFileBytes } from "../database.ts";
 import { migrationStatus } from "../migrations.ts";
 import { AnalyticsRepo } from "./analytics.ts";
@@ -78,6 +79,11 @@ export class Repositories implements Disposable {
   /** Runs `fn` as one write transaction, so writes to several repositories land together or not at all. */
   write<T>(fn: () => T): T {
     return this.#db.write(fn);
+  }
+
+  /** Moves the WAL checkpoints of this connection to a worker until disposed (`checkpointer.ts`). */
+  checkpointInBackground(): Promise<Checkpointer> {
+    return startCheckpointer(this.#db);
   }
 
   /** The cache file, its size and its schema version, as diagnostics report them. */
