@@ -303,6 +303,22 @@ export const TUNING_NOTES = `## Tuning
   device JSON).
 - **Freshness candidates** (\`src/db/repos/tests.ts\`): reading every test of a product cost about 1 ms at
   650 tests; the partial indexes read no rows when nothing is stale.
+- **Plain check of bug records** (\`isBugRecord\`, \`src/testio/schemas/bug.ts\`): replaying the 47,715
+  bugs of 10 products at scale L (decode, parse, validate, write), validation and mapping took 9–20 µs a
+  bug with the check and 33–47 µs through zod, run in turns (load average 6.9–7.7).
+- **Shared commits and the checkpointer** (\`src/sync/write_queue.ts\`, \`src/db/checkpointer.ts\`): in
+  the same replay, a commit per bug batch cost 20–23 µs of CPU and 68–122 µs of wall time a bug, 5 batches
+  per commit 9–15 µs and 35–72 µs, and without the writer's automatic checkpoints 5 µs and 12–25 µs (the
+  rest is copying the WAL into the file and waiting for its fsyncs). In a sync of those 10 products, commits
+  took 17 % of the main thread's samples with the checkpoints in the writer and 7 % with them in the
+  worker, for the same main-thread CPU (117–120 µs a bug) and 14.2 s instead of 17.7 s (load 6–7).
+- **Bug indexes of a first load** (\`BugsRepo.deferIndexes\`, \`src/db/repos/bugs.ts\`): in the replay,
+  writing bugs without the four secondary indexes other than bugs_cube took 64 µs of thread CPU a bug
+  instead of 77; building them afterwards over 380,000 bugs took 2.9 s (about 8 µs a bug, load 5). Adding
+  the search rows after the load too saved nothing (11 µs a bug in one pass, about 12 µs batch by batch),
+  so they are still written with each batch. With the connection's settings (temp_store MEMORY, 32 MiB
+  page cache) the index sorts added 63 MB to the peak RSS, an INSERT … SELECT into the search index 62 MB
+  more; with temp_store FILE and a 4 MiB cache for the build, 2 MB.
 `;
 
 /** The Markdown of `bench/RESULTS.md`. */
