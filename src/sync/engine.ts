@@ -141,8 +141,6 @@ export class SyncEngine implements Disposable, AsyncDisposable {
       onWait: opts.onLockWait,
     });
     const repos = this.#repos;
-    // The WAL is checkpointed beside the writer rather than in its commits (src/db/checkpointer.ts).
-    await using _checkpoints = await repos.checkpointInBackground();
     const orphans = repos.syncEvents.failOrphans("The process running this sync ended before it finished");
     if (orphans) this.#log.warn("marked interrupted syncs as failed", { count: orphans });
     const eventId = repos.syncEvents.start({ trigger: opts.trigger, mode, productIds: scope ?? [] });
@@ -317,8 +315,11 @@ export class SyncEngine implements Disposable, AsyncDisposable {
     };
     progress({ phase: "features", done: 0, total: featureDue.size, message: "Syncing features" });
     progress({ phase: "tests", done: 0, total: expected, message: "Walking test lists" });
-    // Into a cache without bugs, the bug indexes are built once after the load, whatever its outcome.
+    // Into a cache without bugs, the bug indexes are built once, after the load (see below).
     const deferred = repos.bugs.deferIndexes();
+    // A run that writes every test and bug checkpoints the WAL beside the writer rather than in its
+    // commits (src/db/checkpointer.ts); starting the worker costs more than a small run saves.
+    await using _checkpoints = mode === "full" || deferred ? await repos.checkpointInBackground() : null;
     let failure: { err: unknown } | null = null;
     try {
       await settle(products.map((p) => syncProduct(this.#pipelineDeps(), p, run, shared)), run.stop);
