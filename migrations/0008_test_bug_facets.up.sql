@@ -6,7 +6,9 @@
 -- facet 2: the OS family of each device the bug was reported on ('' without one), as platform;
 -- facet 3: the rejection reason of a rejected bug ('unknown' when not stated), 'not_rejected'
 --          for the others, as rejection_reason;
--- facet 4: whether the bug is a known bug (1 or 0), as known_bug.
+-- facet 4: whether the bug is a known bug (1 or 0), as known_bug;
+-- facet 5: the UTC day the bug was reported (YYYY-MM-DD): bug metrics take their time buckets and
+--          date bounds from reported_at.
 -- k is '' for a missing value (a key column cannot hold NULL); BLOB declares no affinity, so
 -- feature ids stay integers and names stay text. c_* count the bug classes of the rates: open
 -- (forwarded), accepted, auto_accepted, rejected; n counts every bug, whatever its status.
@@ -49,6 +51,12 @@ GROUP BY b.test_id, 3;
 INSERT INTO test_bug_facets
 SELECT b.test_id, 4, coalesce(b.known, ''), count(*), sum(b.status = 'forwarded'), sum(b.status = 'accepted'),
   sum(b.status = 'auto_accepted'), sum(b.status = 'rejected')
+FROM bugs b
+GROUP BY b.test_id, 3;
+
+INSERT INTO test_bug_facets
+SELECT b.test_id, 5, coalesce(substr(b.reported_at, 1, 10), ''), count(*), sum(b.status = 'forwarded'),
+  sum(b.status = 'accepted'), sum(b.status = 'auto_accepted'), sum(b.status = 'rejected')
 FROM bugs b
 GROUP BY b.test_id, 3;
 

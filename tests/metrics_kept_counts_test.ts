@@ -21,6 +21,8 @@ interface Shape {
   from?: string;
   to?: string;
   products?: number[];
+  /** Date basis (default end_at; reported_at is what bug-only metrics use). */
+  basis?: "end_at" | "reported_at";
   /** The kept source the shape must use (null: the bug rows). */
   kept: "counts" | "pivot" | "facet" | null;
 }
@@ -33,7 +35,7 @@ const query = (s: Shape, countsCoverAll?: boolean): CubeQuery => ({
   filters: s.filters ?? {},
   from: s.from ?? null,
   to: s.to ?? null,
-  dateBasis: "end_at",
+  dateBasis: s.basis ?? "end_at",
   sortBy: s.metrics[0],
   sortOrder: "desc",
   limit: 1000,
@@ -130,6 +132,34 @@ Deno.test("cube answers from kept counts equal the answers grouped from bug rows
       kept: "facet",
     },
     { dims: ["severity"], metrics: ["bug_count"], filters: { platform: [family.toLowerCase()] }, kept: null },
+    // Bug-only metrics date bugs by reported_at: the day facet, on whole days.
+    { dims: ["week"], metrics: ["bug_count", "rejection_rate"], basis: "reported_at", kept: "facet" },
+    {
+      dims: ["month", "product"],
+      metrics: ["bug_count"],
+      basis: "reported_at",
+      from: "2026-02-01T00:00:00.000Z",
+      to: "2026-08-31T23:59:59.999Z",
+      kept: "facet",
+    },
+    {
+      dims: ["quarter"],
+      metrics: ["bug_count"],
+      basis: "reported_at",
+      filters: { product: [product] },
+      to: "2026-06-30T23:59:59.999Z",
+      kept: "facet",
+    },
+    { dims: ["platform"], metrics: ["bug_count"], basis: "reported_at", kept: "facet" },
+    { dims: ["severity"], metrics: ["bug_count"], basis: "reported_at", kept: "pivot" },
+    {
+      dims: ["product"],
+      metrics: ["bug_count"],
+      basis: "reported_at",
+      from: "2026-03-01T12:00:00.000Z",
+      kept: null,
+    },
+    { dims: ["week", "severity"], metrics: ["bug_count"], basis: "reported_at", kept: null },
     { dims: ["status"], metrics: ["test_count", "bug_count"], kept: null },
     { dims: ["tester"], metrics: ["bug_count"], kept: null },
     { dims: ["feature"], metrics: ["bug_count", "features_tested"], kept: null },

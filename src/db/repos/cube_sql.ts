@@ -294,6 +294,22 @@ export function buildCubeSql(q: CubeQuery): { sql: string; params: Params; bugGr
       for (const j of (kind === "test" ? s.testJoins : s.bugJoins) ?? []) joins.add(j);
       return kind === "test" ? s.testKey(date) : s.bugKey(date);
     };
+    if (kind === "bug" && kept) {
+      if (q.from) params.from = q.from;
+      if (q.to) params.to = q.to;
+      return keptPart({
+        source: kept,
+        dimensions: q.dimensions,
+        filterDims,
+        needed: [...need.test, ...need.bug],
+        columns,
+        testKey: (d, keptDate) => DIMENSION_SQL[d].bugKey(keptDate),
+        filter: filterSql,
+        scope,
+        from: Boolean(q.from),
+        to: Boolean(q.to),
+      });
+    }
     const where = [...scope];
     if (q.from) {
       params.from = q.from;
@@ -302,18 +318,6 @@ export function buildCubeSql(q: CubeQuery): { sql: string; params: Params; bugGr
     if (q.to) {
       params.to = q.to;
       where.push(`${date} <= :to`);
-    }
-    if (kind === "bug" && kept) {
-      return keptPart({
-        source: kept,
-        dimensions: q.dimensions,
-        filterDims,
-        needed: [...need.test, ...need.bug],
-        columns,
-        testKey: (d) => DIMENSION_SQL[d].bugKey(date),
-        filter: filterSql,
-        where,
-      });
     }
     where.push(...filterDims.map((d, i) => filterSql(d, i, keyOf(d))));
     const features = columns.has("features_tested");
