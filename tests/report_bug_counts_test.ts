@@ -31,6 +31,12 @@ Deno.test("quality report bug groups and months summed from per-test counts equa
            ${severity === null ? "NULL" : `'${severity}'`})`);
       }
     }
+    // A test without an end: its bugs count in the groups, not in the months.
+    db.exec(`INSERT INTO tests (id, product_id, title, status, end_at, synced_at) VALUES
+      (30, 2, 't', 'archived', NULL, '2026-01-01T00:00:00Z');
+      INSERT INTO bugs (id, test_id, product_id, title, status, severity) VALUES
+      (${bugId++}, 30, 2, 'b', 'rejected', 'low'), (${bugId++}, 30, 2, 'b', 'forwarded', NULL)`);
+    tests.push(30);
     repos.bugs.recount(tests);
     const grouped = (statuses: string[] | null) =>
       db.prepare(
