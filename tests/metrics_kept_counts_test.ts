@@ -21,8 +21,10 @@ interface Shape {
   from?: string;
   to?: string;
   products?: number[];
+  /** Date basis (default end_at; reported_at is what bug-only metrics use). */
+  basis?: "end_at" | "reported_at";
   /** The kept source the shape must use (null: the bug rows). */
-  kept: "counts" | "pivot" | "facet" | null;
+  kept: "counts" | "pivot" | "facet" | "tester" | null;
 }
 
 const query = (s: Shape, countsCoverAll?: boolean): CubeQuery => ({
@@ -33,7 +35,7 @@ const query = (s: Shape, countsCoverAll?: boolean): CubeQuery => ({
   filters: s.filters ?? {},
   from: s.from ?? null,
   to: s.to ?? null,
-  dateBasis: "end_at",
+  dateBasis: s.basis ?? "end_at",
   sortBy: s.metrics[0],
   sortOrder: "desc",
   limit: 1000,
@@ -54,6 +56,8 @@ Deno.test("cube answers from kept counts equal the answers grouped from bug rows
     one<{ id: number }>("SELECT product_id AS id FROM tests GROUP BY 1 ORDER BY count(*) DESC").id;
   const family = one<{ k: string }>("SELECT k FROM test_bug_facets WHERE facet = 2 AND k <> '' LIMIT 1").k;
   const feature = one<{ k: number }>("SELECT k FROM test_bug_facets WHERE facet = 1 AND k <> '' LIMIT 1").k;
+  const tester =
+    one<{ a: string }>("SELECT author AS a FROM bugs GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").a;
   const type =
     one<{ t: string }>("SELECT testing_type AS t FROM tests WHERE testing_type IS NOT NULL LIMIT 1").t;
 
@@ -63,23 +67,25 @@ Deno.test("cube answers from kept counts equal the answers grouped from bug rows
         .includes(d);
       const facet = ["feature", "platform", "rejection_reason", "known_bug"].includes(d);
       const pivot = d === "status" || d === "severity";
+      // Bug metrics by tester read the bugs in tester order; test metrics need the tests' rows.
+      const tester = d === "tester" ? "tester" : null;
       return [
         {
           dims: [d],
           metrics: ["bug_count"],
-          kept: onTest ? "counts" : facet ? "facet" : pivot ? "pivot" : null,
+          kept: onTest ? "counts" : facet ? "facet" : pivot ? "pivot" : tester,
         },
         {
           dims: [d],
           metrics: ["bug_count", "rejection_rate", "overall_acceptance_rate", "review_rate"],
-          kept: onTest ? "counts" : facet ? "facet" : pivot ? "pivot" : null,
+          kept: onTest ? "counts" : facet ? "facet" : pivot ? "pivot" : tester,
         },
         {
           dims: [d],
           metrics: ["test_count", "bug_count", "bugs_per_test", "tests_created"],
           kept: onTest ? "counts" : facet ? "facet" : null,
         },
-        { dims: [d], metrics: ["bug_severity_score"], kept: onTest ? "counts" : pivot ? "pivot" : null },
+        { dims: [d], metrics: ["bug_severity_score"], kept: onTest ? "counts" : pivot ? "pivot" : tester },
       ];
     }),
     { dims: ["product", "severity"], metrics: ["bug_count", "rejection_rate"], kept: "pivot" },
@@ -130,8 +136,55 @@ Deno.test("cube answers from kept counts equal the answers grouped from bug rows
       kept: "facet",
     },
     { dims: ["severity"], metrics: ["bug_count"], filters: { platform: [family.toLowerCase()] }, kept: null },
+    // Bug-only metrics date bugs by reported_at: the day facet, on whole days.
+    { dims: ["week"], metrics: ["bug_count", "rejection_rate"], basis: "reported_at", kept: "facet" },
+    {
+      dims: ["month", "product"],
+      metrics: ["bug_count"],
+      basis: "reported_at",
+      from: "2026-02-01T00:00:00.000Z",
+      to: "2026-08-31T23:59:59.999Z",
+      kept: "facet",
+    },
+    {
+      dims: ["quarter"],
+      metrics: ["bug_count"],
+      basis: "reported_at",
+      filters: { product: [product] },
+      to: "2026-06-30T23:59:59.999Z",
+      kept: "facet",
+    },
+    { dims: ["platform"], metrics: ["bug_count"], basis: "reported_at", kept: "facet" },
+    { dims: ["severity"], metrics: ["bug_count"], basis: "reported_at", kept: "pivot" },
+    {
+      dims: ["product"],
+      metrics: ["bug_count"],
+      basis: "reported_at",
+      from: "2026-03-01T12:00:00.000Z",
+      kept: null,
+    },
+    { dims: ["week", "severity"], metrics: ["bug_count"], basis: "reported_at", kept: null },
     { dims: ["status"], metrics: ["test_count", "bug_count"], kept: null },
-    { dims: ["tester"], metrics: ["bug_count"], kept: null },
+    {
+      dims: ["tester"],
+      metrics: ["bug_count", "rejection_rate"],
+      filters: { product: [product] },
+      kept: "tester",
+    },
+    {
+      dims: ["tester"],
+      metrics: ["bug_count"],
+      filters: { testing_type: [type], tester: [tester] },
+      kept: "tester",
+    },
+    {
+      dims: ["tester"],
+      metrics: ["bug_count"],
+      basis: "reported_at",
+      from: "2026-03-01T00:00:00.000Z",
+      kept: null,
+    },
+    { dims: ["tester"], metrics: ["bug_count"], filters: { severity: ["high"] }, kept: null },
     { dims: ["feature"], metrics: ["bug_count", "features_tested"], kept: null },
   ];
   for (const s of shapes) {
@@ -139,8 +192,10 @@ Deno.test("cube answers from kept counts equal the answers grouped from bug rows
       s.filters ? ` filters ${JSON.stringify(s.filters)}` : ""
     }`;
     await t.step(name, () => {
-      const { sql } = repos.analytics.buildCubeSql(query(s, true));
-      const reads = /test_bug_facets/.test(sql)
+      const { sql } = repos.analytics.buildCubeSql({ ...query(s, true), wideScope: true });
+      const reads = /bugs_by_tester/.test(sql)
+        ? "tester"
+        : /test_bug_facets/.test(sql)
         ? "facet"
         : /CROSS JOIN \(VALUES/.test(sql)
         ? "pivot"
@@ -148,9 +203,16 @@ Deno.test("cube answers from kept counts equal the answers grouped from bug rows
         ? "counts"
         : null;
       assert.equal(reads, s.kept, `reads ${reads ?? "bug rows"}`);
-      assert.equal(/\bbugs b\b/.test(sql), s.kept === null, "the bug rows are read only without kept counts");
+      assert.equal(
+        /\bbugs b\b/.test(sql),
+        s.kept === null || s.kept === "tester",
+        "the bug rows are read only without kept counts",
+      );
       const kept = repos.analytics.cube(query(s));
-      const rows = repos.analytics.cube(query({ ...s, metrics: [...s.metrics, "active_testers"] }));
+      const rows = repos.analytics.cube({
+        ...query({ ...s, metrics: [...s.metrics, "active_testers"] }),
+        wideScope: false,
+      });
       assert.ok(rows.rows.length > 0 || s.filters, "the shape has rows to compare");
       assert.deepEqual(comparable(kept.rows), comparable(rows.rows));
       assert.equal(kept.total, rows.total);
@@ -172,7 +234,10 @@ Deno.test("cube answers from kept counts equal the answers grouped from bug rows
         assert.match(sql, /\bbugs b\b/, `${s.dims} ${s.metrics} reads bug rows`);
       }
       const kept = repos.analytics.cube(query(s));
-      const rows = repos.analytics.cube(query({ ...s, metrics: [...s.metrics, "active_testers"] }));
+      const rows = repos.analytics.cube({
+        ...query({ ...s, metrics: [...s.metrics, "active_testers"] }),
+        wideScope: false,
+      });
       assert.deepEqual(comparable(kept.rows), comparable(rows.rows), `${s.dims} ${s.metrics}`);
     }
   });

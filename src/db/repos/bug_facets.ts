@@ -2,7 +2,7 @@
  * Bug counts kept per test and per value of a bug-side key (`test_bug_facets`, migration 0008): the
  * bug's feature, the OS family of its devices, its rejection reason and whether it is a known bug —
  * the keys by which the metric cube's feature, platform, rejection_reason and known_bug dimensions
- * group bugs. A cube query grouped by
+ * group bugs — and the day it was reported, by which bug metrics are bucketed in time. A cube query grouped by
  * one of them sums these rows (a few per test) instead of grouping every bug row.
  * {@link TEST_BUG_FACETS_REWRITE} keeps them current beside `test_bug_counts`.
  *
@@ -45,11 +45,17 @@ export const BUG_FACETS = Object.freeze(
       join: "",
     },
     known_bug: { id: 4, key: "b.known", join: "" },
+    // The UTC day the bug was reported (YYYY-MM-DD): the time buckets and date bounds of bug metrics,
+    // whose date basis is reported_at.
+    reported_day: { id: 5, key: "substr(b.reported_at, 1, 10)", join: "" },
   } as const satisfies Record<string, BugFacet>,
 );
 
-/** A dimension kept as a facet. */
-export type FacetDimension = keyof typeof BUG_FACETS;
+/** A facet: a cube dimension kept per test, or `reported_day`. */
+export type BugFacetName = keyof typeof BUG_FACETS;
+
+/** A cube dimension kept as a facet. */
+export type FacetDimension = Exclude<BugFacetName, "reported_day">;
 
 /** The count columns of a facet row, as the cube names them. */
 export const FACET_COUNTS = Object.freeze(

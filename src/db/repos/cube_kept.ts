@@ -11,9 +11,12 @@
  * - `facet`: besides those, one of feature, platform, rejection_reason or known_bug: that facet's
  *   rows of `test_bug_facets`.
  *
+ * Bug-only metrics take their dates from reported_at: with a time bucket or date bounds they read the
+ * facet of the bugs' reported day (bounds on whole days only), otherwise the date plays no part.
+ *
  * Whatever the counts cannot give falls back to the bug rows (`null`): distinct testers or features,
- * the reported_at date basis, two bug-side keys at once, tester, and — when a test has bugs whose
- * status or severity is outside the counted pairs (`n_other`) — classes and severity scores.
+ * two bug-side keys at once, tester, bounds within a day on reported_at, and — when a test has bugs
+ * whose status or severity is outside the counted pairs (`n_other`) — classes and severity scores.
  *
  * @example
  * ```ts
@@ -28,16 +31,19 @@
 import type { DimensionKey } from "../../domain/metrics.ts";
 import { SEVERITY_WEIGHTS } from "../../domain/metrics.ts";
 import { BUG_COUNT_COLUMNS } from "./bug_counts.ts";
-import { BUG_FACETS, type FacetDimension } from "./bug_facets.ts";
+import { BUG_FACETS, type BugFacetName, type FacetDimension } from "./bug_facets.ts";
 
 /** Where a bug part reads kept counts. */
-export type KeptSource = { kind: "counts" } | { kind: "pivot" } | { kind: "facet"; dim: FacetDimension };
+export type KeptSource = { kind: "counts" } | { kind: "pivot" } | { kind: "facet"; dim: BugFacetName };
 
 /** The shape of a cube query, as far as the choice of source goes. */
 export interface KeptQueryShape {
   dimensions: readonly DimensionKey[];
   filters: Partial<Record<DimensionKey, unknown>>;
   dateBasis: "end_at" | "reported_at";
+  /** Inclusive UTC bounds on the date basis. */
+  from?: string | null;
+  to?: string | null;
   /** No test has bugs outside the counted (status, severity) pairs. */
   countsCoverAll?: boolean;
 }
@@ -70,13 +76,29 @@ const PIVOTED: Readonly<Partial<Record<DimensionKey, "p.column2" | "p.column3">>
 
 const isFacet = (d: DimensionKey): d is FacetDimension => Object.hasOwn(BUG_FACETS, d);
 
+const TIME_BUCKETS: ReadonlySet<DimensionKey> = new Set(["month", "week", "quarter"]);
+
+/** Whether a bound falls on a UTC day's edge, as whole-day dates resolve (`mcp/args.ts`). */
+const onDayEdge = (bound: string | null | undefined, edge: "start" | "end") =>
+  !bound || bound.endsWith(edge === "start" ? "T00:00:00.000Z" : "T23:59:59.999Z");
+
+/** The date a part's time buckets and bounds read: the test's end, or the bugs' reported day. */
+const dateOf = (source: KeptSource) =>
+  source.kind === "facet" && source.dim === "reported_day" ? "nullif(f.k, '')" : "t.end_at";
+
 /** The kept counts a query can be answered from, or null for the bug rows. */
 export function keptSource(q: KeptQueryShape, need: NeededColumns): KeptSource | null {
-  if (q.dateBasis !== "end_at" || need.bug.has("active_testers") || need.test.has("features_tested")) {
-    return null;
+  if (need.bug.has("active_testers") || need.test.has("features_tested")) return null;
+  const involved = [...new Set([...q.dimensions, ...Object.keys(q.filters) as DimensionKey[]])];
+  const bugSide = involved.filter((d) => !KEYED_ON_TEST.has(d));
+  const dated = q.from || q.to || involved.some((d) => TIME_BUCKETS.has(d));
+  if (q.dateBasis === "reported_at" && dated) {
+    // Bug metrics by reported_at: the day facet, on whole days, with no other bug-side key.
+    const whole = onDayEdge(q.from, "start") && onDayEdge(q.to, "end");
+    return whole && !bugSide.length && !need.bug.has("bug_severity_score")
+      ? { kind: "facet", dim: "reported_day" }
+      : null;
   }
-  const bugSide = [...new Set([...q.dimensions, ...Object.keys(q.filters) as DimensionKey[]])]
-    .filter((d) => !KEYED_ON_TEST.has(d));
   if (bugSide.length === 1 && isFacet(bugSide[0])) {
     // Facet rows count bugs and their classes, not severities.
     return need.bug.has("bug_severity_score") ? null : { kind: "facet", dim: bugSide[0] };
@@ -98,12 +120,26 @@ export interface KeptPart {
   /** Every needed column, in the cube's order; those outside `columns` are 0. */
   needed: readonly string[];
   columns: ReadonlySet<string>;
-  /** The key of a test-keyed dimension over the alias `t`. */
-  testKey: (d: DimensionKey) => string;
+  /** The key of a test-keyed dimension over the alias `t`, time buckets over `date`. */
+  testKey: (d: DimensionKey, date: string) => string;
   /** The condition of the filter at `index` over `key`. */
   filter: (d: DimensionKey, index: number, key: string) => string;
-  /** Scope and date conditions over `t`. */
-  where: readonly string[];
+  /** Scope conditions over `t`. */
+  scope: readonly string[];
+  /** Which of the bounds `:from` and `:to` are bound. */
+  from: boolean;
+  to: boolean;
+}
+
+/** The scope and date conditions of a part. */
+function whereOf(p: KeptPart, date: string): string[] {
+  // The day facet holds YYYY-MM-DD: whole-day bounds compare on their day (keptSource checks).
+  const bound = (name: string) => date === "t.end_at" ? `:${name}` : `substr(:${name}, 1, 10)`;
+  return [
+    ...p.scope,
+    ...(p.from ? [`${date} >= ${bound("from")}`] : []),
+    ...(p.to ? [`${date} <= ${bound("to")}`] : []),
+  ];
 }
 
 const CLASS_STATUS: Readonly<Record<string, string>> = {
@@ -159,9 +195,10 @@ export function keptPart(p: KeptPart): string {
   const keys = p.dimensions.map((_, i) => `k${i}`);
   const { source } = p;
   if (source.kind === "pivot") return pivotPart(p, keys);
+  const date = dateOf(source);
   const keyOf = (d: DimensionKey) =>
-    source.kind === "facet" && source.dim === d ? "nullif(f.k, '')" : p.testKey(d);
-  const where = [...p.where, ...p.filterDims.map((d, i) => p.filter(d, i, keyOf(d)))];
+    source.kind === "facet" && source.dim === d ? "nullif(f.k, '')" : p.testKey(d, date);
+  const where = [...whereOf(p, date), ...p.filterDims.map((d, i) => p.filter(d, i, keyOf(d)))];
   const table = source.kind === "facet"
     ? `test_bug_facets f ON f.test_id = t.id AND f.facet = ${BUG_FACETS[source.dim].id}`
     : "test_bug_counts c ON c.test_id = t.id";
@@ -180,12 +217,12 @@ function pivotPart(p: KeptPart, keys: readonly string[]): string {
   const onTest = (d: DimensionKey) => !PIVOTED[d];
   const testDims = p.dimensions.map((d, i) => ({ d, i })).filter(({ d }) => onTest(d));
   const inner = [
-    ...testDims.map(({ d, i }) => `${p.testKey(d)} AS k${i}`),
+    ...testDims.map(({ d, i }) => `${p.testKey(d, "t.end_at")} AS k${i}`),
     ...BUG_COUNT_COLUMNS.map((c, j) => `sum(c.${c.column}) AS s${j}`),
   ];
   const innerWhere = [
-    ...p.where,
-    ...p.filterDims.flatMap((d, i) => onTest(d) ? [p.filter(d, i, p.testKey(d))] : []),
+    ...whereOf(p, "t.end_at"),
+    ...p.filterDims.flatMap((d, i) => onTest(d) ? [p.filter(d, i, p.testKey(d, "t.end_at"))] : []),
   ];
   const outerWhere = p.filterDims.flatMap((d, i) => onTest(d) ? [] : [p.filter(d, i, PIVOTED[d]!)]);
   const pairs = BUG_COUNT_COLUMNS.map((c, j) =>
