@@ -244,7 +244,9 @@ export class BugsRepo extends Repository {
       const index = left.shift();
       this.db.write(() => {
         const exists = index &&
-          this.one("SELECT 1 AS x FROM sqlite_master WHERE type = 'index' AND name = :name", { name: index.name });
+          this.one("SELECT 1 AS x FROM sqlite_master WHERE type = 'index' AND name = :name", {
+            name: index.name,
+          });
         if (index && !exists) this.db.exec(index.sql);
         if (left.length) {
           this.run("UPDATE sync_metadata SET value = :value WHERE key = :key", {
