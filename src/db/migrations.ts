@@ -30,6 +30,8 @@ import single_search_up from "../../migrations/0006_single_search_index.up.sql" 
 import single_search_down from "../../migrations/0006_single_search_index.down.sql" with { type: "text" };
 import test_bug_counts_up from "../../migrations/0007_test_bug_counts.up.sql" with { type: "text" };
 import test_bug_counts_down from "../../migrations/0007_test_bug_counts.down.sql" with { type: "text" };
+import test_bug_facets_up from "../../migrations/0008_test_bug_facets.up.sql" with { type: "text" };
+import test_bug_facets_down from "../../migrations/0008_test_bug_facets.down.sql" with { type: "text" };
 import { commandHint } from "../launch.ts";
 
 /** One migration: its version, name and the two scripts. */
@@ -51,6 +53,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 5, name: "lean_rows", up: lean_rows_up, down: lean_rows_down, compact: true },
   { version: 6, name: "single_search_index", up: single_search_up, down: single_search_down },
   { version: 7, name: "test_bug_counts", up: test_bug_counts_up, down: test_bug_counts_down },
+  { version: 8, name: "test_bug_facets", up: test_bug_facets_up, down: test_bug_facets_down },
 ]);
 
 /** The newest schema version this program knows. */

@@ -12,6 +12,12 @@
  * dimension is grouped or filtered on, everything is aggregated over bug rows, so test counts mean
  * "tests with such bugs".
  *
+ * Bug metrics that are plain counts (bugs, their classes, severity scores) are summed from counts
+ * kept per test when the query allows it: `test_bug_counts` when every dimension and filter is a
+ * property of the test, `test_bug_facets` when one of them is the bug's feature, platform or
+ * rejection reason (`cube_sql.ts`, bugSource). At 400,000 bugs that reads tens of thousands of rows
+ * instead of every bug, and SQLite's GROUP BY sorts what it reads.
+ *
  * @example
  * ```ts
  * import type { Database } from "../database.ts";
@@ -59,7 +65,9 @@ export class AnalyticsRepo extends Repository {
 
   /** Runs a cube query. */
   cube(q: CubeQuery): CubeResult {
-    const { sql, params, bugGrain } = this.buildCubeSql(q);
+    const countsCoverAll = q.countsCoverAll ??
+      !this.one<{ x: number }>("SELECT 1 AS x FROM test_bug_counts WHERE n_other > 0 LIMIT 1");
+    const { sql, params, bugGrain } = this.buildCubeSql({ ...q, countsCoverAll });
     const raw = this.#prepare(sql).all(params) as Record<string, string | number | null>[];
     const num = (r: Record<string, string | number | null>, c: string) => Number(r[c] ?? 0);
     const rows = raw.map((r): CubeRow => ({

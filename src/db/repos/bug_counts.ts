@@ -11,6 +11,7 @@
  * @module
  */
 import { BUG_SEVERITIES, BUG_STATUSES } from "../../domain/bugs.ts";
+import { TEST_BUG_FACETS_REWRITE } from "./bug_facets.ts";
 
 /** One counted (status, severity) pair and its column; severity null counts bugs without one. */
 export interface BugCountColumn {
@@ -42,12 +43,16 @@ const COUNT_EXPRESSIONS = [
   }))`,
 ];
 
-/** Rewrites the counts of the tests in the JSON array `:tests` (two statements, run in order). */
+/**
+ * Rewrites the counts of the tests in the JSON array `:tests`, and their facet rows
+ * (`bug_facets.ts`): statements run in order.
+ */
 export const TEST_BUG_COUNTS_REWRITE: readonly string[] = Object.freeze([
   "DELETE FROM test_bug_counts WHERE test_id IN (SELECT value FROM json_each(:tests))",
   `INSERT INTO test_bug_counts (test_id, ${BUG_COUNT_COLUMNS.map((c) => c.column).join(", ")}, n_other)
    SELECT test_id, ${COUNT_EXPRESSIONS.join(", ")}
    FROM bugs WHERE test_id IN (SELECT value FROM json_each(:tests)) GROUP BY test_id`,
+  ...TEST_BUG_FACETS_REWRITE,
 ]);
 
 /** `sum(c.<column>) AS <column>` for every counted pair and `n_other`, over the alias `c`. */

@@ -24,6 +24,8 @@ import {
   SEVERITY_WEIGHTS,
 } from "../../domain/metrics.ts";
 import { type BugClasses, RATE_DEFINITIONS, type Rates } from "../../domain/rates.ts";
+import { BUG_FACETS } from "./bug_facets.ts";
+import { keptPart, keptSource } from "./cube_kept.ts";
 
 /** Which timestamp dates and time buckets use. */
 export type DateBasis = "end_at" | "reported_at";
@@ -48,6 +50,11 @@ export interface CubeQuery {
   sortBy: DimensionKey | MetricKey;
   sortOrder: SortOrder;
   limit: number;
+  /**
+   * Whether `test_bug_counts` places every bug of the cache (no test has `n_other` bugs): then bug
+   * classes and severity scores may be summed from it. Left out: only bug counts are.
+   */
+  countsCoverAll?: boolean;
 }
 
 /** One group of the cube before rates are derived. */
@@ -81,9 +88,8 @@ const JOINS: Readonly<Record<JoinName, string>> = {
   tf: "LEFT JOIN test_features tf ON tf.test_id = t.id",
   tp: "LEFT JOIN test_platforms tp ON tp.test_id = t.id",
   ft: "LEFT JOIN test_features ft ON ft.test_id = t.id",
-  btf: "LEFT JOIN test_features btf ON btf.id = b.test_feature_id",
-  // One row per OS family of the bug's device list (migration 0005); '' stands for a device without one.
-  dv: "LEFT JOIN device_set_os dv ON dv.device_set_id = b.device_set_id",
+  btf: BUG_FACETS.feature.join,
+  dv: BUG_FACETS.platform.join,
 };
 
 // OS names arrive with and without versions ("iOS" on requirements, "iOS 17" on devices): the family
@@ -122,7 +128,7 @@ const DIMENSION_SQL: Readonly<Record<DimensionKey, DimensionSql>> = {
   feature: {
     testKey: () => "tf.feature_id",
     testJoins: ["tf"],
-    bugKey: () => "coalesce(b.feature_id, btf.feature_id)",
+    bugKey: () => BUG_FACETS.feature.key,
     bugJoins: ["btf"],
     label: (k) =>
       `coalesce((SELECT title FROM features WHERE id = ${k}),
@@ -132,7 +138,7 @@ const DIMENSION_SQL: Readonly<Record<DimensionKey, DimensionSql>> = {
   platform: {
     testKey: () => osFamily("tp.os"),
     testJoins: ["tp"],
-    bugKey: () => "nullif(dv.os_family, '')",
+    bugKey: () => BUG_FACETS.platform.key,
     bugJoins: ["dv"],
     lowerCase: true,
   },
@@ -146,10 +152,8 @@ const DIMENSION_SQL: Readonly<Record<DimensionKey, DimensionSql>> = {
     label: (k) => `(SELECT test_environment_title FROM tests WHERE test_environment_id = ${k} LIMIT 1)`,
     id: (k) => k,
   },
-  known_bug: sameOnBoth("b.known"),
-  rejection_reason: sameOnBoth(
-    "CASE WHEN b.status = 'rejected' THEN coalesce(b.rejection_reason, 'unknown') ELSE 'not_rejected' END",
-  ),
+  known_bug: sameOnBoth(BUG_FACETS.known_bug.key),
+  rejection_reason: sameOnBoth(BUG_FACETS.rejection_reason.key),
   month: { testKey: (d) => `strftime('%Y-%m', ${d})`, bugKey: (d) => `strftime('%Y-%m', ${d})` },
   week: { testKey: (d) => `strftime('%G-W%V', ${d})`, bugKey: (d) => `strftime('%G-W%V', ${d})` },
   quarter: {
@@ -267,6 +271,19 @@ export function buildCubeSql(q: CubeQuery): { sql: string; params: Params; bugGr
   });
 
   const keys = q.dimensions.map((_, i) => `k${i}`);
+  const kept = keptSource(q, need);
+
+  /** The condition of the filter on `d` (parameter `:f<index>`) over `key`. */
+  const filterSql = (d: DimensionKey, index: number, key: string): string => {
+    const kept = q.filters[d] ?? [];
+    const alternatives = [];
+    if (kept.some((k) => k !== null)) {
+      const lhs = DIMENSION_SQL[d].lowerCase ? `lower(${key})` : key;
+      alternatives.push(`${lhs} IN (SELECT value FROM json_each(:f${index}))`);
+    }
+    if (kept.includes(null)) alternatives.push(`${key} IS NULL`);
+    return alternatives.length ? `(${alternatives.join(" OR ")})` : "0";
+  };
 
   /** One UNION ALL part: `columns` computed on `kind` rows, every other needed column 0. */
   const part = (kind: "test" | "bug", columns: ReadonlySet<TestColumn | BugColumn>): string => {
@@ -277,6 +294,22 @@ export function buildCubeSql(q: CubeQuery): { sql: string; params: Params; bugGr
       for (const j of (kind === "test" ? s.testJoins : s.bugJoins) ?? []) joins.add(j);
       return kind === "test" ? s.testKey(date) : s.bugKey(date);
     };
+    if (kind === "bug" && kept) {
+      if (q.from) params.from = q.from;
+      if (q.to) params.to = q.to;
+      return keptPart({
+        source: kept,
+        dimensions: q.dimensions,
+        filterDims,
+        needed: [...need.test, ...need.bug],
+        columns,
+        testKey: (d, keptDate) => DIMENSION_SQL[d].bugKey(keptDate),
+        filter: filterSql,
+        scope,
+        from: Boolean(q.from),
+        to: Boolean(q.to),
+      });
+    }
     const where = [...scope];
     if (q.from) {
       params.from = q.from;
@@ -286,17 +319,7 @@ export function buildCubeSql(q: CubeQuery): { sql: string; params: Params; bugGr
       params.to = q.to;
       where.push(`${date} <= :to`);
     }
-    filterDims.forEach((d, i) => {
-      const key = keyOf(d);
-      const kept = q.filters[d] ?? [];
-      const alternatives = [];
-      if (kept.some((k) => k !== null)) {
-        const lhs = DIMENSION_SQL[d].lowerCase ? `lower(${key})` : key;
-        alternatives.push(`${lhs} IN (SELECT value FROM json_each(:f${i}))`);
-      }
-      if (kept.includes(null)) alternatives.push(`${key} IS NULL`);
-      where.push(alternatives.length ? `(${alternatives.join(" OR ")})` : "0");
-    });
+    where.push(...filterDims.map((d, i) => filterSql(d, i, keyOf(d))));
     const features = columns.has("features_tested");
     if (features) joins.add("ft");
     const fields = q.dimensions.map((d, i) => `${keyOf(d)} AS k${i}`);
