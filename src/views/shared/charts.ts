@@ -1,6 +1,8 @@
 /**
  * Charts with uPlot: canvas drawing, about 50 KB, fast to start and to draw. Bars (grouped, stacked,
  * horizontal) are uPlot's bar paths with the positions computed here; lines are its default paths.
+ * A chart is drawn once the browser has laid its box out (no layout of its own before the first
+ * paint), so a chart in a panel out of sight is drawn when the panel comes near the screen.
  * Colours come from the CSS variables of the current theme, so a theme change redraws. Under each
  * chart a legend names the series and, while the pointer is over the chart, reads out the values of
  * the category under it. Every canvas carries what the plot holds in `data-drawn` (labels and the
@@ -38,7 +40,6 @@ interface Live {
 }
 
 const live = new Map<HTMLDivElement, Live>();
-let pending: Live[] = [];
 
 const PLOT_HEIGHT = 220;
 
@@ -213,34 +214,30 @@ function create(entry: Live, width: number): void {
   entry.width = width;
 }
 
-const resizes = new ResizeObserver((records) => {
+/**
+ * Draws a chart once the browser has laid its box out, and follows the box's width after that. The
+ * first observation of a box comes after the page's own layout, so drawing needs no layout of its
+ * own; a box in a panel that is out of sight (content-visibility: auto) is observed, and its chart
+ * drawn, when the panel comes near the screen.
+ */
+const sizes = new ResizeObserver((records) => {
   for (const r of records) {
     const entry = live.get(r.target as HTMLDivElement);
     const width = Math.floor(r.contentRect.width);
-    if (!entry?.plot || width === entry.width || width <= 0) continue;
-    entry.width = width;
-    entry.plot.setSize({ width, height: plotHeight(entry.spec) });
+    if (!entry || width <= 0 || width === entry.width) continue;
+    if (entry.plot) {
+      entry.width = width;
+      entry.plot.setSize({ width, height: plotHeight(entry.spec) });
+    } else create(entry, width);
   }
 });
 
-/** Draws the charts whose boxes are in the document: all widths are read before any is drawn. */
-function flush(): void {
-  const ready = pending.filter((e) => e.box.isConnected);
-  pending = [];
-  const widths = ready.map((e) => Math.floor(e.box.clientWidth));
-  ready.forEach((e, i) => {
-    create(e, widths[i]);
-    live.set(e.box, e);
-    resizes.observe(e.box);
-  });
-}
-
-/** Draws `spec` in a new sized box (once the box is in the document); returns the box. */
+/** Draws `spec` in a new sized box (once the box is laid out); returns the box. */
 export function chart(spec: ChartSpec): HTMLDivElement {
   const box = document.createElement("div");
   box.className = "chart";
-  if (!pending.length) queueMicrotask(flush);
-  pending.push({ box, spec, plot: null, width: 0 });
+  live.set(box, { box, spec, plot: null, width: 0 });
+  sizes.observe(box);
   return box;
 }
 
@@ -249,7 +246,7 @@ export function releaseDetached(): void {
   for (const [box, { plot }] of live) {
     if (!box.isConnected) {
       plot?.destroy();
-      resizes.unobserve(box);
+      sizes.unobserve(box);
       live.delete(box);
     }
   }
@@ -259,7 +256,8 @@ export function releaseDetached(): void {
 export function recolorCharts(): void {
   releaseDetached();
   for (const entry of live.values()) {
-    entry.plot?.destroy();
+    if (!entry.plot) continue;
+    entry.plot.destroy();
     create(entry, entry.width);
   }
 }
