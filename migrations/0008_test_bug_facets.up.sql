@@ -63,3 +63,14 @@ GROUP BY b.test_id, 3;
 -- Whether any test has bugs test_bug_counts cannot place (n_other): the cube then counts bug
 -- classes from the bug rows. The index answers that at once.
 CREATE INDEX test_bug_counts_other ON test_bug_counts (test_id) WHERE n_other > 0;
+
+-- The rejected bugs in the order the quality report groups them (by tester or by feature, then
+-- reason). A report over most of the cache reads them in that order and keeps those of its tests,
+-- instead of sorting every rejected bug in scope (91,000 at scale L: 300 ms under load, 100 with these).
+CREATE INDEX bugs_rejected_by_author ON bugs (author, rejection_reason, test_id) WHERE status = 'rejected';
+CREATE INDEX bugs_rejected_by_feature ON bugs (feature_id, rejection_reason, test_id) WHERE status = 'rejected';
+
+-- Bugs in tester order: query_metrics by tester over most of the cache reads them in that order and
+-- keeps those of its tests (1.3–1.8 s under load at scale L, 0.2–0.3 s with it), since 800 testers
+-- report on nearly every test and counts per test and tester would be as many as the bugs.
+CREATE INDEX bugs_by_tester ON bugs (author, test_id, status, severity);

@@ -24,7 +24,7 @@ interface Shape {
   /** Date basis (default end_at; reported_at is what bug-only metrics use). */
   basis?: "end_at" | "reported_at";
   /** The kept source the shape must use (null: the bug rows). */
-  kept: "counts" | "pivot" | "facet" | null;
+  kept: "counts" | "pivot" | "facet" | "tester" | null;
 }
 
 const query = (s: Shape, countsCoverAll?: boolean): CubeQuery => ({
@@ -56,6 +56,8 @@ Deno.test("cube answers from kept counts equal the answers grouped from bug rows
     one<{ id: number }>("SELECT product_id AS id FROM tests GROUP BY 1 ORDER BY count(*) DESC").id;
   const family = one<{ k: string }>("SELECT k FROM test_bug_facets WHERE facet = 2 AND k <> '' LIMIT 1").k;
   const feature = one<{ k: number }>("SELECT k FROM test_bug_facets WHERE facet = 1 AND k <> '' LIMIT 1").k;
+  const tester =
+    one<{ a: string }>("SELECT author AS a FROM bugs GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").a;
   const type =
     one<{ t: string }>("SELECT testing_type AS t FROM tests WHERE testing_type IS NOT NULL LIMIT 1").t;
 
@@ -65,23 +67,25 @@ Deno.test("cube answers from kept counts equal the answers grouped from bug rows
         .includes(d);
       const facet = ["feature", "platform", "rejection_reason", "known_bug"].includes(d);
       const pivot = d === "status" || d === "severity";
+      // Bug metrics by tester read the bugs in tester order; test metrics need the tests' rows.
+      const tester = d === "tester" ? "tester" : null;
       return [
         {
           dims: [d],
           metrics: ["bug_count"],
-          kept: onTest ? "counts" : facet ? "facet" : pivot ? "pivot" : null,
+          kept: onTest ? "counts" : facet ? "facet" : pivot ? "pivot" : tester,
         },
         {
           dims: [d],
           metrics: ["bug_count", "rejection_rate", "overall_acceptance_rate", "review_rate"],
-          kept: onTest ? "counts" : facet ? "facet" : pivot ? "pivot" : null,
+          kept: onTest ? "counts" : facet ? "facet" : pivot ? "pivot" : tester,
         },
         {
           dims: [d],
           metrics: ["test_count", "bug_count", "bugs_per_test", "tests_created"],
           kept: onTest ? "counts" : facet ? "facet" : null,
         },
-        { dims: [d], metrics: ["bug_severity_score"], kept: onTest ? "counts" : pivot ? "pivot" : null },
+        { dims: [d], metrics: ["bug_severity_score"], kept: onTest ? "counts" : pivot ? "pivot" : tester },
       ];
     }),
     { dims: ["product", "severity"], metrics: ["bug_count", "rejection_rate"], kept: "pivot" },
@@ -161,7 +165,26 @@ Deno.test("cube answers from kept counts equal the answers grouped from bug rows
     },
     { dims: ["week", "severity"], metrics: ["bug_count"], basis: "reported_at", kept: null },
     { dims: ["status"], metrics: ["test_count", "bug_count"], kept: null },
-    { dims: ["tester"], metrics: ["bug_count"], kept: null },
+    {
+      dims: ["tester"],
+      metrics: ["bug_count", "rejection_rate"],
+      filters: { product: [product] },
+      kept: "tester",
+    },
+    {
+      dims: ["tester"],
+      metrics: ["bug_count"],
+      filters: { testing_type: [type], tester: [tester] },
+      kept: "tester",
+    },
+    {
+      dims: ["tester"],
+      metrics: ["bug_count"],
+      basis: "reported_at",
+      from: "2026-03-01T00:00:00.000Z",
+      kept: null,
+    },
+    { dims: ["tester"], metrics: ["bug_count"], filters: { severity: ["high"] }, kept: null },
     { dims: ["feature"], metrics: ["bug_count", "features_tested"], kept: null },
   ];
   for (const s of shapes) {
@@ -169,8 +192,10 @@ Deno.test("cube answers from kept counts equal the answers grouped from bug rows
       s.filters ? ` filters ${JSON.stringify(s.filters)}` : ""
     }`;
     await t.step(name, () => {
-      const { sql } = repos.analytics.buildCubeSql(query(s, true));
-      const reads = /test_bug_facets/.test(sql)
+      const { sql } = repos.analytics.buildCubeSql({ ...query(s, true), wideScope: true });
+      const reads = /bugs_by_tester/.test(sql)
+        ? "tester"
+        : /test_bug_facets/.test(sql)
         ? "facet"
         : /CROSS JOIN \(VALUES/.test(sql)
         ? "pivot"
@@ -178,9 +203,16 @@ Deno.test("cube answers from kept counts equal the answers grouped from bug rows
         ? "counts"
         : null;
       assert.equal(reads, s.kept, `reads ${reads ?? "bug rows"}`);
-      assert.equal(/\bbugs b\b/.test(sql), s.kept === null, "the bug rows are read only without kept counts");
+      assert.equal(
+        /\bbugs b\b/.test(sql),
+        s.kept === null || s.kept === "tester",
+        "the bug rows are read only without kept counts",
+      );
       const kept = repos.analytics.cube(query(s));
-      const rows = repos.analytics.cube(query({ ...s, metrics: [...s.metrics, "active_testers"] }));
+      const rows = repos.analytics.cube({
+        ...query({ ...s, metrics: [...s.metrics, "active_testers"] }),
+        wideScope: false,
+      });
       assert.ok(rows.rows.length > 0 || s.filters, "the shape has rows to compare");
       assert.deepEqual(comparable(kept.rows), comparable(rows.rows));
       assert.equal(kept.total, rows.total);
@@ -202,7 +234,10 @@ Deno.test("cube answers from kept counts equal the answers grouped from bug rows
         assert.match(sql, /\bbugs b\b/, `${s.dims} ${s.metrics} reads bug rows`);
       }
       const kept = repos.analytics.cube(query(s));
-      const rows = repos.analytics.cube(query({ ...s, metrics: [...s.metrics, "active_testers"] }));
+      const rows = repos.analytics.cube({
+        ...query({ ...s, metrics: [...s.metrics, "active_testers"] }),
+        wideScope: false,
+      });
       assert.deepEqual(comparable(kept.rows), comparable(rows.rows), `${s.dims} ${s.metrics}`);
     }
   });

@@ -67,7 +67,8 @@ export class AnalyticsRepo extends Repository {
   cube(q: CubeQuery): CubeResult {
     const countsCoverAll = q.countsCoverAll ??
       !this.one<{ x: number }>("SELECT 1 AS x FROM test_bug_counts WHERE n_other > 0 LIMIT 1");
-    const { sql, params, bugGrain } = this.buildCubeSql({ ...q, countsCoverAll });
+    const wideScope = q.wideScope ?? (q.dimensions.includes("tester") && this.#holdsMostBugs(q.productIds));
+    const { sql, params, bugGrain } = this.buildCubeSql({ ...q, countsCoverAll, wideScope });
     const raw = this.#prepare(sql).all(params) as Record<string, string | number | null>[];
     const num = (r: Record<string, string | number | null>, c: string) => Number(r[c] ?? 0);
     const rows = raw.map((r): CubeRow => ({
@@ -93,6 +94,17 @@ export class AnalyticsRepo extends Repository {
       },
     }));
     return { rows, total: raw.length ? Number(raw[0]._total) : 0, bugGrain };
+  }
+
+  /** Whether `productIds` (null: every product) hold at least a quarter of the cached bugs. */
+  #holdsMostBugs(productIds: readonly number[] | null): boolean {
+    if (productIds === null) return true;
+    const r = this.one<{ within: number; total: number }>(
+      `SELECT coalesce(sum(bug_count), 0) AS within, (SELECT coalesce(sum(bug_count), 0) FROM products) AS total
+       FROM products WHERE id IN (SELECT value FROM json_each(:products))`,
+      { products: JSON.stringify(productIds) },
+    )!;
+    return r.total > 0 && r.within * 4 >= r.total;
   }
 
   /** The oldest test sync stamp among the products in scope: the `data_as_of` of a cube answer. */

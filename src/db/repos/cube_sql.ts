@@ -55,6 +55,11 @@ export interface CubeQuery {
    * classes and severity scores may be summed from it. Left out: only bug counts are.
    */
   countsCoverAll?: boolean;
+  /**
+   * Whether the products in scope hold most of the cache's bugs: then a tester grouping reads the
+   * bugs in tester order from their index instead of sorting those of its tests.
+   */
+  wideScope?: boolean;
 }
 
 /** One group of the cube before rates are derived. */
@@ -248,6 +253,25 @@ function neededColumns(metrics: readonly MetricKey[]): { test: Set<TestColumn>; 
   return { test, bug };
 }
 
+/** Test keys a tester grouping may filter on inside its scope of tests. */
+const TEST_FILTERS: ReadonlySet<DimensionKey> = new Set([
+  "product",
+  "customer",
+  "testing_type",
+  "test_environment",
+]);
+
+/**
+ * Whether the bug part groups by tester alone over bug metrics, no dates and filters on the test or
+ * the tester only, with a scope holding most bugs: then it reads the bugs in tester order.
+ */
+function testerInIndexOrder(q: CubeQuery, need: ReturnType<typeof neededColumns>): boolean {
+  return Boolean(q.wideScope) && q.dimensions.length === 1 && q.dimensions[0] === "tester" &&
+    !need.test.size &&
+    !q.from && !q.to &&
+    (Object.keys(q.filters) as DimensionKey[]).every((d) => d === "tester" || TEST_FILTERS.has(d));
+}
+
 /** Builds the SQL and parameters of a cube query: the SQL text depends only on its shape. */
 export function buildCubeSql(q: CubeQuery): { sql: string; params: Params; bugGrain: boolean } {
   const params: Params = { statuses: JSON.stringify(q.testStatuses), limit: int(q.limit) };
@@ -272,6 +296,7 @@ export function buildCubeSql(q: CubeQuery): { sql: string; params: Params; bugGr
 
   const keys = q.dimensions.map((_, i) => `k${i}`);
   const kept = keptSource(q, need);
+  const byTester = !kept && testerInIndexOrder(q, need);
 
   /** The condition of the filter on `d` (parameter `:f<index>`) over `key`. */
   const filterSql = (d: DimensionKey, index: number, key: string): string => {
@@ -294,6 +319,20 @@ export function buildCubeSql(q: CubeQuery): { sql: string; params: Params; bugGr
       for (const j of (kind === "test" ? s.testJoins : s.bugJoins) ?? []) joins.add(j);
       return kind === "test" ? s.testKey(date) : s.bugKey(date);
     };
+    if (kind === "bug" && byTester) {
+      // Bugs in tester order (index bugs_by_tester), kept when their test is in scope: GROUP BY reads
+      // them in order rather than sorting every bug of the scope.
+      const testFilters = filterDims.flatMap((d, i) => d === "tester" ? [] : [filterSql(d, i, keyOf(d))]);
+      const own = filterDims.flatMap((d, i) => d === "tester" ? [filterSql(d, i, "b.author")] : []);
+      const aggregates = [...need.bug].map((c) => `${columns.has(c) ? BUG_AGGREGATES[c] : "0"} AS ${c}`);
+      return `SELECT k0, ${aggregates.join(", ")} FROM (
+    SELECT b.author AS k0, b.status AS st, b.severity AS sev, b.author AS au
+      FROM bugs b INDEXED BY bugs_by_tester
+      WHERE b.test_id IN (SELECT t.id FROM tests t WHERE ${[...scope, ...testFilters].join(" AND ")})${
+        own.map((c) => ` AND ${c}`).join("")
+      }
+  ) GROUP BY k0`;
+    }
     if (kind === "bug" && kept) {
       if (q.from) params.from = q.from;
       if (q.to) params.to = q.to;

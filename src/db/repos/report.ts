@@ -226,20 +226,39 @@ export class ReportRepo extends Repository {
 
   /**
    * Rejected bugs of the tests in scope grouped by feature (`by: "feature"`) or by author
-   * (`by: "tester"`) and rejection reason.
+   * (`by: "tester"`) and rejection reason. A scope of at least a quarter of the cached tests reads
+   * the rejected bugs in group order from their partial index (migration 0008) and keeps those of its
+   * tests; a smaller one reads its tests' rejected bugs and sorts them.
    */
   rejectionGroups(scope: ReportScope, by: "feature" | "tester"): RejectionGroupRow[] {
-    const select = by === "feature"
-      ? "b.feature_id AS feature_id, f.title AS feature_title, NULL AS author"
-      : "NULL AS feature_id, NULL AS feature_title, b.author AS author";
-    const group = by === "feature" ? "b.feature_id" : "b.author";
+    const key = by === "feature" ? "b.feature_id" : "b.author";
+    const index = by === "feature" ? "bugs_rejected_by_feature" : "bugs_rejected_by_author";
+    const grouped = this.#covers(scope, 0.25)
+      ? `SELECT ${key} AS k, b.rejection_reason AS reason, count(*) AS rejected
+         FROM bugs b INDEXED BY ${index}
+         WHERE b.status = 'rejected' AND b.test_id IN (SELECT t.id FROM tests t WHERE ${SCOPE})
+         GROUP BY ${key}, b.rejection_reason`
+      : `SELECT ${key} AS k, b.rejection_reason AS reason, count(*) AS rejected
+         FROM tests t JOIN bugs b ON b.test_id = t.id
+         WHERE ${SCOPE} AND b.status = 'rejected'
+         GROUP BY ${key}, b.rejection_reason`;
     return this.all<RejectionGroupRow>(
-      `SELECT ${select}, b.rejection_reason AS reason, count(*) AS rejected
-       FROM tests t JOIN bugs b ON b.test_id = t.id
-       ${by === "feature" ? "LEFT JOIN features f ON f.id = b.feature_id" : ""}
-       WHERE ${SCOPE} AND b.status = 'rejected'
-       GROUP BY ${group}, b.rejection_reason`,
+      by === "feature"
+        ? `SELECT g.k AS feature_id, f.title AS feature_title, NULL AS author, g.reason, g.rejected
+           FROM (${grouped}) g LEFT JOIN features f ON f.id = g.k`
+        : `SELECT NULL AS feature_id, NULL AS feature_title, g.k AS author, g.reason, g.rejected FROM (${grouped}) g`,
       scopeParams(scope),
     );
+  }
+
+  /** Whether the products of `scope` hold at least `share` of the cached tests (never for test ids). */
+  #covers(scope: ReportScope, share: number): boolean {
+    if (scope.testIds?.length) return false;
+    const r = this.one<{ within: number; total: number }>(
+      `SELECT coalesce(sum(test_count), 0) AS within, (SELECT coalesce(sum(test_count), 0) FROM products) AS total
+       FROM products WHERE id IN (SELECT value FROM json_each(:products))`,
+      { products: JSON.stringify(scope.productIds) },
+    )!;
+    return r.total > 0 && r.within >= r.total * share;
   }
 }
