@@ -90,7 +90,8 @@ const TARGETS: ScaleTarget[] = [
     target: "≤ 50 ms",
     read: (r) => atMost(gateP95(r, "search.common_words"), 50, " ms", 1),
     command: "deno task bench:gate --scale L --record",
-    limits: "three passes over the words' whole doclists: the exact count of every match (about 33 ms at L), " +
+    limits:
+      "three passes over the words' whole doclists: the exact count of every match (about 33 ms at L), " +
       "then BM25, whose statistics count the documents of each word, once for the newest 1,000 matches and " +
       "once more for the product and feature matches (about 20 ms each); next step: rowids that put products " +
       "and features after every bug, so one ranked pass covers both",
@@ -100,7 +101,8 @@ const TARGETS: ScaleTarget[] = [
     target: "≤ 100 ms",
     read: (r) => atMost(gateP95(r, "quality_report.all"), 100, " ms", 1),
     command: "deno task bench:gate --scale L --record",
-    limits: "the rejection drivers: the rejected bugs in scope (91,000 at L) grouped by feature and by tester " +
+    limits:
+      "the rejection drivers: the rejected bugs in scope (91,000 at L) grouped by feature and by tester " +
       "and reason, about 100 ms each, since SQLite groups by sorting and counts kept per test do not shrink " +
       "them (72,000 test-feature-reason and 91,000 test-tester-reason pairs); the test groups, bug groups and " +
       "months sum one row per test (about 80 ms together)",
@@ -119,7 +121,8 @@ const TARGETS: ScaleTarget[] = [
       return { measured: `${v.toFixed(0)} ms (${worst[0].split(":")[0].slice(2)})`, pass: v <= 200 };
     },
     command: "deno task bench:gate --scale L --record",
-    limits: "tester: every bug in scope is read and grouped (400,000 rows), since 800 testers report on nearly " +
+    limits:
+      "tester: every bug in scope is read and grouped (400,000 rows), since 800 testers report on nearly " +
       "every test and counts per test and tester would be as many as the bugs; every other dimension sums " +
       "counts kept per test (test_bug_counts, test_bug_facets: docs/large-caches.md)",
   },
