@@ -31,6 +31,12 @@ Deno.test("quality report bug groups and months summed from per-test counts equa
            ${severity === null ? "NULL" : `'${severity}'`})`);
       }
     }
+    // A test without an end: its bugs count in the groups, not in the months.
+    db.exec(`INSERT INTO tests (id, product_id, title, status, end_at, synced_at) VALUES
+      (30, 2, 't', 'archived', NULL, '2026-01-01T00:00:00Z');
+      INSERT INTO bugs (id, test_id, product_id, title, status, severity) VALUES
+      (${bugId++}, 30, 2, 'b', 'rejected', 'low'), (${bugId++}, 30, 2, 'b', 'forwarded', NULL)`);
+    tests.push(30);
     repos.bugs.recount(tests);
     const grouped = (statuses: string[] | null) =>
       db.prepare(
@@ -45,7 +51,7 @@ Deno.test("quality report bug groups and months summed from per-test counts equa
            coalesce(sum(b.status = 'forwarded'), 0) AS open, coalesce(sum(b.status = 'accepted'), 0) AS acc,
            coalesce(sum(b.status = 'auto_accepted'), 0) AS auto, coalesce(sum(b.status = 'rejected'), 0) AS rej
          FROM tests t LEFT JOIN bugs b ON b.test_id = t.id
-         WHERE (:s IS NULL OR t.status IN (SELECT value FROM json_each(:s)))
+         WHERE (:s IS NULL OR t.status IN (SELECT value FROM json_each(:s))) AND t.end_at IS NOT NULL
          GROUP BY t.product_id, month ORDER BY month, t.product_id`,
       ).all({ s: statuses ? JSON.stringify(statuses) : null }).map((r) => ({
         product_id: r.product_id,

@@ -136,28 +136,72 @@ export class ReportRepo extends Repository {
   }
 
   /**
-   * Bug counts by product, derived status and severity, over the bugs of the tests in scope: summed
-   * from the per-test counts (one row per test), or from the bug rows when a test in scope has bugs
-   * with a status or severity those counts do not cover.
+   * Bug counts by product, derived status and severity (`groups`), and tests and bug classes by product
+   * and month of the tests' end (`months`, tests without an end left out), over the tests in scope: one
+   * pass summing the per-test counts (one row per test), or the bug rows grouped when a test in scope
+   * has bugs with a status or severity those counts do not cover (`n_other`).
    */
-  bugGroups(scope: ReportScope): BugGroupRow[] {
-    const sums = this.all<Record<string, number>>(
-      `SELECT t.product_id, ${SUMMED_COUNTS}
-       FROM tests t JOIN test_bug_counts c ON c.test_id = t.id
+  bugCounts(scope: ReportScope): { groups: BugGroupRow[]; months: MonthGroupRow[] } {
+    const sums = this.all<Record<string, number | string | null>>(
+      `SELECT t.product_id, substr(t.end_at, 1, 7) AS month, count(*) AS tests, ${SUMMED_COUNTS}
+       FROM tests t LEFT JOIN test_bug_counts c ON c.test_id = t.id
        WHERE ${SCOPE}
-       GROUP BY t.product_id`,
+       GROUP BY t.product_id, month`,
       scopeParams(scope),
     );
-    if (sums.every((r) => r.n_other === 0)) {
-      return sums.flatMap((r) =>
-        BUG_COUNT_COLUMNS.filter((c) => r[c.column] > 0).map((c) => ({
-          product_id: r.product_id,
+    const n = (r: Record<string, number | string | null>, column: string) => Number(r[column] ?? 0);
+    if (sums.some((r) => n(r, "n_other") > 0)) {
+      return { groups: this.#bugRowGroups(scope), months: this.#bugRowMonths(scope) };
+    }
+    const groups = new Map<number, Map<string, number>>();
+    const classOf = (r: Record<string, number | string | null>, status: string) =>
+      BUG_COUNT_COLUMNS.filter((c) => c.status === status).reduce((sum, c) => sum + n(r, c.column), 0);
+    const months: MonthGroupRow[] = [];
+    for (const r of sums) {
+      const product = n(r, "product_id");
+      const columns = groups.get(product) ?? new Map<string, number>();
+      for (const c of BUG_COUNT_COLUMNS) columns.set(c.column, (columns.get(c.column) ?? 0) + n(r, c.column));
+      groups.set(product, columns);
+      if (r.month === null) continue;
+      months.push({
+        product_id: product,
+        month: String(r.month),
+        tests: n(r, "tests"),
+        classes: {
+          open: classOf(r, "forwarded"),
+          active_accepted: classOf(r, "accepted"),
+          auto_accepted: classOf(r, "auto_accepted"),
+          rejected: classOf(r, "rejected"),
+        },
+      });
+    }
+    return {
+      groups: [...groups].flatMap(([product_id, columns]) =>
+        BUG_COUNT_COLUMNS.filter((c) => columns.get(c.column)! > 0).map((c) => ({
+          product_id,
           status: c.status,
           severity: c.severity,
-          n: r[c.column],
+          n: columns.get(c.column)!,
         }))
-      ).sort(byGroup);
-    }
+      ).sort(byGroup),
+      months: months.sort((
+        a,
+        b,
+      ) => (a.month < b.month ? -1 : a.month > b.month ? 1 : a.product_id - b.product_id)),
+    };
+  }
+
+  /** Bug counts by product, derived status and severity: {@link ReportRepo.bugCounts}' groups. */
+  bugGroups(scope: ReportScope): BugGroupRow[] {
+    return this.bugCounts(scope).groups;
+  }
+
+  /** Tests and bug classes by product and month of the tests' end: {@link ReportRepo.bugCounts}' months. */
+  monthGroups(scope: ReportScope): MonthGroupRow[] {
+    return this.bugCounts(scope).months;
+  }
+
+  #bugRowGroups(scope: ReportScope): BugGroupRow[] {
     return this.all<BugGroupRow>(
       `SELECT t.product_id, b.status, b.severity, count(*) AS n
        FROM tests t JOIN bugs b ON b.test_id = t.id
@@ -165,6 +209,23 @@ export class ReportRepo extends Repository {
        GROUP BY t.product_id, b.status, b.severity`,
       scopeParams(scope),
     );
+  }
+
+  #bugRowMonths(scope: ReportScope): MonthGroupRow[] {
+    type Sums = Omit<MonthGroupRow, "classes"> & { open: number; acc: number; auto: number; rej: number };
+    return this.all<Sums>(
+      `SELECT t.product_id, substr(t.end_at, 1, 7) AS month, count(DISTINCT t.id) AS tests,
+         coalesce(sum(b.status = 'forwarded'), 0) AS open, coalesce(sum(b.status = 'accepted'), 0) AS acc,
+         coalesce(sum(b.status = 'auto_accepted'), 0) AS auto, coalesce(sum(b.status = 'rejected'), 0) AS rej
+       FROM tests t LEFT JOIN bugs b ON b.test_id = t.id
+       WHERE ${SCOPE} AND t.end_at IS NOT NULL
+       GROUP BY t.product_id, month
+       ORDER BY month, t.product_id`,
+      scopeParams(scope),
+    ).map(({ open, acc, auto, rej, ...m }) => ({
+      ...m,
+      classes: { open, active_accepted: acc, auto_accepted: auto, rejected: rej },
+    }));
   }
 
   /** The tests in scope with their bug classes, newest end first, at most `limit`. */
@@ -185,43 +246,6 @@ export class ReportRepo extends Repository {
       ...t,
       classes: { open, active_accepted: acc, auto_accepted: auto, rejected: rej },
     }));
-  }
-
-  /** Tests and bug classes by product and month of the test's end; tests without an end are left out. */
-  monthGroups(scope: ReportScope): MonthGroupRow[] {
-    type Sums = Omit<MonthGroupRow, "classes"> & { open: number; acc: number; auto: number; rej: number };
-    const classes = ({ open, acc, auto, rej, ...m }: Sums): MonthGroupRow => ({
-      ...m,
-      classes: { open, active_accepted: acc, auto_accepted: auto, rejected: rej },
-    });
-    // Summed from the per-test counts (one row per test) unless a test in scope has bugs those counts
-    // cannot place (n_other): then from the bug rows, as bugGroups does.
-    const counted = (status: string) =>
-      BUG_COUNT_COLUMNS.filter((c) => c.status === status).map((c) => `c.${c.column}`).join(" + ");
-    const sums = this.all<Sums & { other: number }>(
-      `SELECT t.product_id, substr(t.end_at, 1, 7) AS month, count(*) AS tests,
-         coalesce(sum(${counted("forwarded")}), 0) AS open, coalesce(sum(${counted("accepted")}), 0) AS acc,
-         coalesce(sum(${counted("auto_accepted")}), 0) AS auto, coalesce(sum(${
-        counted("rejected")
-      }), 0) AS rej,
-         coalesce(sum(c.n_other), 0) AS other
-       FROM tests t LEFT JOIN test_bug_counts c ON c.test_id = t.id
-       WHERE ${SCOPE} AND t.end_at IS NOT NULL
-       GROUP BY t.product_id, month
-       ORDER BY month, t.product_id`,
-      scopeParams(scope),
-    );
-    if (sums.every((r) => r.other === 0)) return sums.map(({ other: _, ...r }) => classes(r));
-    return this.all<Sums>(
-      `SELECT t.product_id, substr(t.end_at, 1, 7) AS month, count(DISTINCT t.id) AS tests,
-         coalesce(sum(b.status = 'forwarded'), 0) AS open, coalesce(sum(b.status = 'accepted'), 0) AS acc,
-         coalesce(sum(b.status = 'auto_accepted'), 0) AS auto, coalesce(sum(b.status = 'rejected'), 0) AS rej
-       FROM tests t LEFT JOIN bugs b ON b.test_id = t.id
-       WHERE ${SCOPE} AND t.end_at IS NOT NULL
-       GROUP BY t.product_id, month
-       ORDER BY month, t.product_id`,
-      scopeParams(scope),
-    ).map(classes);
   }
 
   /**

@@ -186,10 +186,11 @@ export const generateQualityReportTool = defineTool({
       to: dates.end,
     };
     const testGroups = ctx.repos.report.testGroups(scope);
+    const bugCounts = ctx.repos.report.bugCounts(scope);
     const report = buildQualityReport({
       products: products.map((p) => ({ id: p.id, name: p.name })),
       testGroups,
-      bugGroups: ctx.repos.report.bugGroups(scope),
+      bugGroups: bugCounts.groups,
       testRows: args.include_tests ? ctx.repos.report.testRows(scope, MAX_REPORT_TESTS) : undefined,
       thresholds: ctx.config.thresholds,
       start: dates.start,
@@ -228,7 +229,7 @@ export const generateQualityReportTool = defineTool({
       file = { path: target.path, bytes, records: report.summary.total_tests };
     }
     const trends = {
-      by_month: buildMonthly(ctx.repos.report.monthGroups(scope)),
+      by_month: buildMonthly(bugCounts.months),
       rejection_drivers: buildRejectionDrivers(
         ctx.repos.report.rejectionGroups(scope, "feature"),
         ctx.repos.report.rejectionGroups(scope, "tester"),
