@@ -15,6 +15,7 @@
  * ```
  */
 import * as esbuild from "npm:esbuild@0.25.12";
+import * as acorn from "npm:acorn@8.19.0";
 import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath as fromFileUrl } from "node:url";
@@ -24,6 +25,9 @@ export const VIEW_SOURCES = [
   { name: "quality-dashboard", dir: "quality_dashboard", title: "TestIO quality dashboard" },
   { name: "metrics-explorer", dir: "metrics_explorer", title: "TestIO metrics explorer" },
 ] as const;
+
+/** The chart library's own style sheet, inlined before the views' styles. */
+const CHART_CSS = "npm:uplot@1.6.32/dist/uPlot.min.css";
 
 /** Largest allowed view, in bytes. */
 export const MAX_VIEW_BYTES = 600 * 1024;
@@ -36,7 +40,7 @@ const VIEWS_DIR = new URL("src/views/", ROOT);
 const PACKAGES = [
   "@modelcontextprotocol/ext-apps",
   "@modelcontextprotocol/ext-apps/app-bridge",
-  "npm:chart.js@4.5.1",
+  "npm:uplot@1.6.32",
   "zod",
   "zod/v4",
 ];
@@ -66,6 +70,66 @@ function sideEffects(file: string): boolean {
 }
 
 /**
+ * The ES module build of a package that has no `exports` map but names one in `module` (Deno resolves
+ * such a package to its CommonJS `main`, which esbuild cannot tree-shake); other files as they are.
+ */
+function preferModule(file: string): string {
+  const dir = dirname(file);
+  for (const pkgDir of [dir, dirname(dir)]) {
+    let pkg: { exports?: unknown; main?: string; module?: string };
+    try {
+      pkg = JSON.parse(Deno.readTextFileSync(join(pkgDir, "package.json")));
+    } catch {
+      continue;
+    }
+    if (pkg.exports || !pkg.module || !pkg.main || join(pkgDir, pkg.main) !== file) return file;
+    return join(pkgDir, pkg.module);
+  }
+  return file;
+}
+
+/**
+ * The modules that define the protocol's schemas: the SDK's and ext-apps' message shapes, built with
+ * Zod when the module loads. A view uses a part of them; the rest would cost start-up time in every
+ * view (Zod builds each schema eagerly), so their definitions are marked as side-effect free and
+ * esbuild leaves out the ones nothing uses.
+ */
+const SCHEMA_MODULES = [
+  /[\\/]@modelcontextprotocol[\\/]sdk[\\/][^\\/]+[\\/]dist[\\/]esm[\\/]types\.js$/,
+  /[\\/]@modelcontextprotocol[\\/]ext-apps[\\/][^\\/]+[\\/]dist[\\/]src[\\/]app\.js$/,
+];
+
+/**
+ * Marks every call in the initialiser of a top-level `const`/`let`/`var` with `\/* @__PURE__ *\/`,
+ * except inside functions and classes (code that runs later, when called). esbuild then drops a
+ * declaration nothing uses. Top-level statements other than declarations (an enum's filling
+ * function, say) are left as they are, so nothing that must run is dropped.
+ */
+export function markPureDeclarations(code: string): string {
+  const program = acorn.parse(code, { ecmaVersion: "latest", sourceType: "module" });
+  const starts: number[] = [];
+  const visit = (node: unknown): void => {
+    if (!node || typeof node !== "object") return;
+    if (Array.isArray(node)) return node.forEach(visit);
+    const n = node as acorn.Node & Record<string, unknown>;
+    if (typeof n.type !== "string") return;
+    if (/Function|Class/.test(n.type)) return;
+    if (n.type === "CallExpression" || n.type === "NewExpression") starts.push(n.start);
+    for (const [key, value] of Object.entries(n)) if (key !== "type") visit(value);
+  };
+  for (const statement of program.body) {
+    const declaration = statement.type === "ExportNamedDeclaration" ? statement.declaration : statement;
+    if (declaration?.type !== "VariableDeclaration") continue;
+    for (const d of declaration.declarations) visit(d.init);
+  }
+  let out = code;
+  for (const at of [...new Set(starts)].sort((a, b) => b - a)) {
+    out = out.slice(0, at) + "/* @__PURE__ */ " + out.slice(at);
+  }
+  return out;
+}
+
+/**
  * Resolves bare specifiers the way Deno does: first through the imports map, then (for a package's
  * own dependencies, absent from the map) relative to the importing file inside Deno's npm cache.
  */
@@ -79,6 +143,22 @@ const denoNpm: esbuild.Plugin = {
       loader: "js",
       resolveDir: dirname(args.path),
     }));
+    // The SDK converts Zod 3 schemas to JSON Schema with zod-to-json-schema (CommonJS, so bundled
+    // whole, with all of Zod 3 behind it: about 90 KB to parse at every view start). A view's schemas are
+    // Zod 4, which the SDK converts with Zod's own toJSONSchema; the Zod 3 converter is never called.
+    build.onResolve(
+      { filter: /^zod-to-json-schema$/ },
+      () => ({ path: "zod-to-json-schema", namespace: "stub" }),
+    );
+    build.onLoad({ filter: /.*/, namespace: "stub" }, () => ({
+      contents: "export function zodToJsonSchema() {\n" +
+        '  throw new Error("Zod 3 schemas cannot be converted to JSON Schema in a view; use Zod 4");\n}',
+      loader: "js",
+    }));
+    build.onLoad({ filter: /\.js$/ }, async (args) => {
+      if (!SCHEMA_MODULES.some((re) => re.test(args.path))) return undefined;
+      return { contents: markPureDeclarations(await Deno.readTextFile(args.path)), loader: "js" };
+    });
     build.onResolve({ filter: /^[@a-z]/ }, (args) => {
       let path: string;
       try {
@@ -86,6 +166,7 @@ const denoNpm: esbuild.Plugin = {
       } catch {
         path = createRequire(args.importer || fromFileUrl(import.meta.url)).resolve(args.path);
       }
+      path = preferModule(path);
       return { path, sideEffects: sideEffects(path) };
     });
   },
@@ -122,8 +203,9 @@ const inlineScript = (js: string) => js.replace(/<\/(script)/gi, "<\\/$1");
 
 /** The HTML document of one view. */
 export async function buildView(view: (typeof VIEW_SOURCES)[number]): Promise<string> {
-  const [js, css] = await Promise.all([
+  const [js, chartCss, css] = await Promise.all([
     bundleScript(fromFileUrl(new URL(`${view.dir}/main.ts`, VIEWS_DIR))),
+    Deno.readTextFile(new URL(import.meta.resolve(CHART_CSS))),
     Deno.readTextFile(new URL("shared/style.css", VIEWS_DIR)),
   ]);
   return `<!doctype html>
@@ -133,6 +215,7 @@ export async function buildView(view: (typeof VIEW_SOURCES)[number]): Promise<st
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${view.title}</title>
 <style>
+${chartCss.trim()}
 ${css.trim()}
 </style>
 </head>

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { openDatabase } from "../src/db/database.ts";
-import { migrateUp } from "../src/db/migrations.ts";
-import { RANK_WINDOW, SearchRepo } from "../src/db/repos/search.ts";
+import { migrateUp, MIGRATIONS } from "../src/db/migrations.ts";
+import { RANK_WINDOW, SearchRepo, TOP_ROWIDS } from "../src/db/repos/search.ts";
 
 Deno.test("a search with more matches than the rank window ranks the newest and says so", async () => {
   const dir = await Deno.makeTempDir({ prefix: "testio-search-window-" });
@@ -35,6 +35,44 @@ Deno.test("a search with more matches than the rank window ranks the newest and 
     // Few matches: no window, no warning.
     const few = search.search({ query: "shop", mode: "simple", limit: 20 });
     assert.deepEqual(few.warnings, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("migration 0009 lifts products and features above every test and bug, and its down script puts them back", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "testio-search-rowids-" });
+  try {
+    using db = openDatabase(`${dir}/cache.db`);
+    migrateUp(db, MIGRATIONS.filter((m) => m.version < 9));
+    db.exec(
+      `INSERT INTO products (id, name, raw, synced_at) VALUES (7, 'Garden shop', '{}', '2026-01-01T00:00:00Z');
+      INSERT INTO features (id, product_id, title, raw, synced_at) VALUES (70, 7, 'Garden checkout', '{}', '2026-01-01T00:00:00Z');
+      INSERT INTO tests (id, product_id, title, status, synced_at) VALUES (700, 7, 'Garden test', 'archived', '2026-01-01T00:00:00Z')`,
+    );
+    const rowids = () =>
+      (db.prepare("SELECT rowid AS r FROM search_index WHERE search_index MATCH 'garden' ORDER BY rowid")
+        .all() as {
+          r: number;
+        }[]).map((x) => x.r);
+    assert.deepEqual(rowids(), [7 * 4, 70 * 4 + 1, 700 * 4 + 2]);
+    migrateUp(db);
+    assert.deepEqual(rowids(), [700 * 4 + 2, TOP_ROWIDS + 7 * 4, TOP_ROWIDS + 70 * 4 + 1]);
+    using search = new SearchRepo(db);
+    const found = search.search({ query: "garden", mode: "simple", limit: 20 }).results
+      .map((h) => `${h.entity_type} ${h.id}`).sort();
+    assert.deepEqual(found, ["feature 70", "product 7", "test 700"]);
+    // The triggers write the new rowids: a product renamed and a feature added land at the top.
+    db.exec(`UPDATE products SET name = 'Garden shop two' WHERE id = 7;
+      INSERT INTO features (id, product_id, title, raw, synced_at) VALUES (71, 7, 'Garden gate', '{}', '2026-01-01T00:00:00Z')`);
+    assert.deepEqual(rowids(), [
+      700 * 4 + 2,
+      TOP_ROWIDS + 7 * 4,
+      TOP_ROWIDS + 70 * 4 + 1,
+      TOP_ROWIDS + 71 * 4 + 1,
+    ]);
+    db.exec(MIGRATIONS.find((m) => m.version === 9)!.down);
+    assert.deepEqual(rowids(), [7 * 4, 70 * 4 + 1, 71 * 4 + 1, 700 * 4 + 2]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

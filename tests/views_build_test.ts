@@ -4,7 +4,14 @@
  * tools/list links the views from their tools, and resources/read serves them as MCP App HTML.
  */
 import assert from "node:assert/strict";
-import { buildView, MAX_VIEW_BYTES, stopBuilder, VIEW_SOURCES, viewPath } from "../scripts/build_views.ts";
+import {
+  buildView,
+  markPureDeclarations,
+  MAX_VIEW_BYTES,
+  stopBuilder,
+  VIEW_SOURCES,
+  viewPath,
+} from "../scripts/build_views.ts";
 import { fakeFixture } from "./helpers/fixture.ts";
 import { inProcessServer } from "./helpers/mcp.ts";
 
@@ -13,6 +20,33 @@ const VIEW_LINKS: Record<string, string> = {
   get_product_summary: "ui://testio-mcp/quality-dashboard",
   query_metrics: "ui://testio-mcp/metrics-explorer",
 };
+
+Deno.test("schema modules: only top-level declarations are marked side-effect free", () => {
+  const code = [
+    "export const A = z.object({ a: z.string() }).passthrough();",
+    "var E; (function (E) { E[E.X = 1] = 'X'; })(E || (E = {}));",
+    "const B = A.extend({ f: z.string().refine((v) => check(v)) });",
+    "class C { m() { return z.number(); } }",
+    "register(A);",
+  ].join("\n");
+  const marked = markPureDeclarations(code).split("\n");
+  assert.equal(
+    marked[0],
+    "export const A = /* @__PURE__ */ z.object({ a: /* @__PURE__ */ z.string() }).passthrough();",
+  );
+  assert.equal(
+    marked[1],
+    "var E; (function (E) { E[E.X = 1] = 'X'; })(E || (E = {}));",
+    "statements run as they are",
+  );
+  assert.equal(
+    marked[2],
+    "const B = /* @__PURE__ */ A.extend({ f: /* @__PURE__ */ z.string().refine((v) => check(v)) });",
+    "calls inside functions are not marked",
+  );
+  assert.equal(marked[3], "class C { m() { return z.number(); } }");
+  assert.equal(marked[4], "register(A);");
+});
 
 Deno.test({
   name: "built views",

@@ -32,6 +32,8 @@ import test_bug_counts_up from "../../migrations/0007_test_bug_counts.up.sql" wi
 import test_bug_counts_down from "../../migrations/0007_test_bug_counts.down.sql" with { type: "text" };
 import test_bug_facets_up from "../../migrations/0008_test_bug_facets.up.sql" with { type: "text" };
 import test_bug_facets_down from "../../migrations/0008_test_bug_facets.down.sql" with { type: "text" };
+import search_rowids_up from "../../migrations/0009_search_rowids.up.sql" with { type: "text" };
+import search_rowids_down from "../../migrations/0009_search_rowids.down.sql" with { type: "text" };
 import { commandHint } from "../launch.ts";
 
 /** One migration: its version, name and the two scripts. */
@@ -54,6 +56,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 6, name: "single_search_index", up: single_search_up, down: single_search_down },
   { version: 7, name: "test_bug_counts", up: test_bug_counts_up, down: test_bug_counts_down },
   { version: 8, name: "test_bug_facets", up: test_bug_facets_up, down: test_bug_facets_down },
+  { version: 9, name: "search_rowids", up: search_rowids_up, down: search_rowids_down },
 ]);
 
 /** The newest schema version this program knows. */

@@ -2,7 +2,8 @@
  * Full-text search over products, features, tests and bugs. One contentless FTS5 index,
  * `search_index` (migration 0006), kept current by triggers (new bugs by BugsRepo). It holds the words
  * as written (lowercased, diacritics removed), no copy of the text and no entity columns: rowid is
- * entity id * 4 + kind (0 product, 1 feature, 2 test, 3 bug), and the type, product, date, title and
+ * entity id * 4 + kind (0 product, 1 feature, 2 test, 3 bug), products and features lifted above
+ * every test and bug by {@link TOP_ROWIDS} (migration 0009), and the type, product, date, title and
  * snippet text come from the source tables by that key. Ranking is BM25 with the title weighted 10×
  * over the content.
  *
@@ -127,6 +128,15 @@ export interface SearchResult {
 const ROWID = "search_index.rowid";
 
 /**
+ * Products and features sit above every test and bug in the index (migration 0009): their rowid is
+ * this plus id * 4 + kind. `rowid % 4` is the kind and `(rowid % TOP) / 4` the id of every row.
+ */
+export const TOP_ROWIDS = 4503599627370496; // 2^52
+
+/** The entity id of a rowid expression. */
+const idOf = (rowid: string) => `(${rowid} % ${TOP_ROWIDS}) / 4`;
+
+/**
  * The text each entity was indexed with, by source table alias; the same expressions as the
  * triggers of migration 0006 and BugsRepo, so snippets show what matched.
  */
@@ -157,7 +167,7 @@ const SOURCE_ROWS_PER_MATCH = 3;
  * the plan, never on their values.
  */
 function filterSql(plan: FilterPlan, products: boolean, dates: boolean): string {
-  const id = `${ROWID} / 4`;
+  const id = idOf(ROWID);
   const arm = (table: string, productColumn: string, dateColumn: string | null) => {
     if (dates && dateColumn === null) return "0";
     const conditions: string[] = [];
@@ -316,14 +326,14 @@ export class SearchRepo extends Repository {
       const hits =
         `SELECT rowid AS r, bm25(search_index, 10.0, 1.0) AS bm25 FROM search_index WHERE ${where}`;
       const page = (from: string) => `
-        SELECT h.r % 4 AS kind, h.r / 4 AS id, h.bm25,
+        SELECT h.r % 4 AS kind, ${idOf("h.r")} AS id, h.bm25,
           coalesce(p.name, f.title, t.title, b.title) AS title,
           coalesce(p.id, f.product_id, t.product_id, b.product_id) AS product_id,
           CASE h.r % 4 WHEN 0 THEN ${CONTENT.product} WHEN 1 THEN ${CONTENT.feature}
             WHEN 2 THEN ${CONTENT.test} ELSE ${CONTENT.bug} END AS content
         FROM ${from} h
-        LEFT JOIN products p ON h.r % 4 = 0 AND p.id = h.r / 4
-        LEFT JOIN features f ON h.r % 4 = 1 AND f.id = h.r / 4
+        LEFT JOIN products p ON h.r % 4 = 0 AND p.id = ${idOf("h.r")}
+        LEFT JOIN features f ON h.r % 4 = 1 AND f.id = ${idOf("h.r")}
         LEFT JOIN tests t ON h.r % 4 = 2 AND t.id = h.r / 4
         LEFT JOIN bugs b ON h.r % 4 = 3 AND b.id = h.r / 4
         ORDER BY h.bm25, h.r`;
@@ -344,23 +354,20 @@ export class SearchRepo extends Repository {
         // Unfiltered, FTS5 counts matches without ranking them, which is cheap.
         total = this.one<{ n: number }>(`SELECT count(*) AS n FROM search_index WHERE ${where}`, params)!.n;
         // BM25 reads every ranked match's positions, so ranking every match of common words is slow.
-        // Past RANK_WINDOW matches, the newest RANK_WINDOW (rowids grow with ids; FTS5 reads them
-        // newest first and stops) and every product and feature match (their rowids lie below the
-        // largest product and feature id, a range FTS5 seeks to) are ranked.
+        // Past RANK_WINDOW matches, every product and feature match and the newest RANK_WINDOW test and
+        // bug matches are ranked: products and features lie at the top of the rowids and ids grow over
+        // time, so that is one run down the index from its top, which FTS5 reads in order and stops
+        // (and BM25 gathers its word statistics once).
         let ranked = hits;
         const rankParams: Params = { ...params, limit: int(q.limit) };
         if (total > RANK_WINDOW) {
-          rankParams.window = int(RANK_WINDOW);
-          // Bound as an integer: FTS5 narrows its doclists by a rowid bound only when the value is one
-          // (a JS number binds as REAL, and this part then read every match: 38 ms instead of 0.2 at L).
-          rankParams.hi = int(
-            this.one<{ hi: number }>(
-              `SELECT max(coalesce((SELECT max(id) FROM products), 0), coalesce((SELECT max(id) FROM features), 0))
-                 * 4 + 1 AS hi`,
-            )!.hi,
-          );
-          ranked = `SELECT * FROM (${hits} ORDER BY rowid DESC LIMIT :window)
-            UNION SELECT * FROM (${hits} AND ${ROWID} <= :hi AND ${ROWID} % 4 < 2)`;
+          // Bound as an integer: FTS5 narrows its doclists by a rowid bound only when the value is one.
+          const top = this.one<{ n: number }>(
+            `SELECT count(*) AS n FROM search_index WHERE ${where} AND ${ROWID} >= :top`,
+            { ...params, top: int(TOP_ROWIDS) },
+          )!.n;
+          rankParams.window = int(RANK_WINDOW + top);
+          ranked = `SELECT * FROM (${hits} ORDER BY rowid DESC LIMIT :window)`;
           window = true;
         }
         rows = total === 0
