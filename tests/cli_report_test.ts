@@ -145,6 +145,22 @@ Deno.test({
           "dark",
         );
         await page.screenshot({ path: await screenshotPath("report.png") });
+
+        // Printing draws the charts of panels never scrolled near (on screen they are laid out lazily).
+        const short = await browser.newPage();
+        await short.setViewport({ width: 420, height: 120 });
+        await short.goto(url, { waitUntil: "load" });
+        await short.waitForFunction(() =>
+          Number(
+            (globalThis as unknown as PageGlobals).document.getElementById("app")?.dataset.rendered ?? 0,
+          ) > 0
+        );
+        const charts = await short.$$eval(".chart", (boxes) => boxes.length);
+        const onScreen = await short.$$eval(".chart canvas[data-drawn]", (cs) => cs.length);
+        assert.ok(onScreen < charts, `a chart below the fold waits (${onScreen} of ${charts} drawn)`);
+        await short.pdf({ format: "A4" });
+        const printed = await short.$$eval(".chart canvas[data-drawn]", (cs) => cs.length);
+        assert.equal(printed, charts, "every chart is drawn for printing");
       },
     });
   },

@@ -241,6 +241,23 @@ export function chart(spec: ChartSpec): HTMLDivElement {
   return box;
 }
 
+/**
+ * Draws every chart not drawn yet, laying its box out now: printing lays out and paints the whole page
+ * at once, and a chart whose panel was never near the screen would print blank.
+ */
+export function drawPending(): void {
+  for (const entry of live.values()) {
+    if (entry.plot || !entry.box.isConnected) continue;
+    const width = Math.floor(entry.box.getBoundingClientRect().width);
+    if (width > 0) create(entry, width);
+  }
+}
+globalThis.addEventListener?.("beforeprint", () => {
+  document.documentElement.classList.add("printing");
+  drawPending();
+});
+globalThis.addEventListener?.("afterprint", () => document.documentElement.classList.remove("printing"));
+
 /** Destroys charts whose box left the document (views redraw by replacing their content). */
 export function releaseDetached(): void {
   for (const [box, { plot }] of live) {
