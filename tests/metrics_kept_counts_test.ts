@@ -219,6 +219,20 @@ Deno.test("cube answers from kept counts equal the answers grouped from bug rows
     });
   }
 
+  await t.step(
+    "without the tester index (a first load builds it at its end), testers come from the bug rows",
+    () => {
+      const s: Shape = { dims: ["tester"], metrics: ["bug_count", "rejection_rate"], kept: "tester" };
+      const indexed = repos.analytics.cube(query(s));
+      db.exec("DROP INDEX bugs_by_tester");
+      try {
+        assert.deepEqual(comparable(repos.analytics.cube(query(s)).rows), comparable(indexed.rows));
+      } finally {
+        db.exec("CREATE INDEX bugs_by_tester ON bugs (author, test_id, status, severity)");
+      }
+    },
+  );
+
   await t.step("a bug outside the counted pairs sends classes back to the bug rows", () => {
     const bug = one<{ id: number; test_id: number; product_id: number }>(
       "SELECT id, test_id, product_id FROM bugs WHERE status = 'rejected' LIMIT 1",

@@ -61,18 +61,20 @@ Deno.test("quality report bug groups and months summed from per-test counts equa
       }));
     for (const statuses of [null, ["archived"], ["locked"]]) {
       const scope = { productIds: [1, 2], statuses };
-      assert.deepEqual(repos.report.bugGroups(scope), grouped(statuses), `statuses ${statuses}`);
-      const byMonth = repos.report.monthGroups(scope).map((m) => ({ ...m, classes: { ...m.classes } }));
+      const counts = repos.report.bugCounts(scope);
+      assert.deepEqual(counts.groups, grouped(statuses), `statuses ${statuses}`);
+      const byMonth = counts.months.map((m) => ({ ...m, classes: { ...m.classes } }));
       assert.deepEqual(byMonth, months(statuses), `months, statuses ${statuses}`);
     }
     // A severity outside the counted ones: the bug rows are grouped instead, so nothing is lost.
     db.exec(`INSERT INTO bugs (id, test_id, product_id, title, status, severity) VALUES
       (${bugId++}, 10, 1, 'b', 'accepted', 'blocker')`);
     repos.bugs.recount([10]);
-    const all = repos.report.bugGroups({ productIds: [1, 2] }).map((g) => ({ ...g }));
+    const fromRows = repos.report.bugCounts({ productIds: [1, 2] });
+    const all = fromRows.groups.map((g) => ({ ...g }));
     assert.deepEqual(all, grouped(null));
     assert.ok(all.some((g) => g.severity === "blocker"));
-    const byMonth = repos.report.monthGroups({ productIds: [1, 2] }).map((m) => ({
+    const byMonth = fromRows.months.map((m) => ({
       ...m,
       classes: { ...m.classes },
     }));

@@ -16,7 +16,7 @@
  * const report = buildQualityReport({
  *   products: [{ id: 598, name: "Web shop" }],
  *   testGroups: repos.report.testGroups(scope),
- *   bugGroups: repos.report.bugGroups(scope),
+ *   bugGroups: repos.report.bugCounts(scope).groups,
  *   thresholds: config.thresholds,
  *   start: null,
  *   end: null,

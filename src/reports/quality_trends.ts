@@ -10,7 +10,7 @@
  *
  * declare const repos: Repositories;
  * const scope = { productIds: [598], statuses: ["archived"], from: null, to: null };
- * buildMonthly(repos.report.monthGroups(scope)); // [{ month: "2025-09", total_tests: 12, … }]
+ * buildMonthly(repos.report.bugCounts(scope).months); // [{ month: "2025-09", total_tests: 12, … }]
  * buildRejectionDrivers(
  *   repos.report.rejectionGroups(scope, "feature"),
  *   repos.report.rejectionGroups(scope, "tester"),

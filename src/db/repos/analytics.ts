@@ -13,10 +13,11 @@
  * "tests with such bugs".
  *
  * Bug metrics that are plain counts (bugs, their classes, severity scores) are summed from counts
- * kept per test when the query allows it: `test_bug_counts` when every dimension and filter is a
- * property of the test, `test_bug_facets` when one of them is the bug's feature, platform or
- * rejection reason (`cube_sql.ts`, bugSource). At 400,000 bugs that reads tens of thousands of rows
- * instead of every bug, and SQLite's GROUP BY sorts what it reads.
+ * kept per test when the query allows it (`cube_kept.ts`): `test_bug_counts` when every dimension
+ * and filter is a property of the test, or bug status and severity; `test_bug_facets` when one of
+ * them is the bug's feature, platform, rejection reason, known flag or reported day. At 400,000 bugs
+ * that reads tens of thousands of rows instead of every bug, which SQLite's GROUP BY would sort. A
+ * grouping by tester over most of the cache reads the bugs in tester order from `bugs_by_tester`.
  *
  * @example
  * ```ts
@@ -67,7 +68,8 @@ export class AnalyticsRepo extends Repository {
   cube(q: CubeQuery): CubeResult {
     const countsCoverAll = q.countsCoverAll ??
       !this.one<{ x: number }>("SELECT 1 AS x FROM test_bug_counts WHERE n_other > 0 LIMIT 1");
-    const wideScope = q.wideScope ?? (q.dimensions.includes("tester") && this.#holdsMostBugs(q.productIds));
+    const wideScope = q.wideScope ??
+      (q.dimensions.includes("tester") && this.readsBugIndex("bugs_by_tester", q.productIds));
     const { sql, params, bugGrain } = this.buildCubeSql({ ...q, countsCoverAll, wideScope });
     const raw = this.#prepare(sql).all(params) as Record<string, string | number | null>[];
     const num = (r: Record<string, string | number | null>, c: string) => Number(r[c] ?? 0);
@@ -94,17 +96,6 @@ export class AnalyticsRepo extends Repository {
       },
     }));
     return { rows, total: raw.length ? Number(raw[0]._total) : 0, bugGrain };
-  }
-
-  /** Whether `productIds` (null: every product) hold at least a quarter of the cached bugs. */
-  #holdsMostBugs(productIds: readonly number[] | null): boolean {
-    if (productIds === null) return true;
-    const r = this.one<{ within: number; total: number }>(
-      `SELECT coalesce(sum(bug_count), 0) AS within, (SELECT coalesce(sum(bug_count), 0) FROM products) AS total
-       FROM products WHERE id IN (SELECT value FROM json_each(:products))`,
-      { products: JSON.stringify(productIds) },
-    )!;
-    return r.total > 0 && r.within * 4 >= r.total;
   }
 
   /** The oldest test sync stamp among the products in scope: the `data_as_of` of a cube answer. */

@@ -210,6 +210,25 @@ export abstract class Repository implements Disposable {
     return out;
   }
 
+  /**
+   * Whether a question over `productIds` (null: every product) should read the bugs in the order of
+   * `index` (a bug index named by the calling repository) rather than sort the bugs of its tests: the
+   * index exists (a first load builds the secondary bug indexes only at its end, BugsRepo.deferIndexes)
+   * and the products hold at least a quarter of the cached bugs, so reading the whole index costs less
+   * than sorting theirs.
+   */
+  protected readsBugIndex(index: string, productIds: readonly number[] | null): boolean {
+    const r = this.one<{ present: number; within: number; total: number }>(
+      `SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = :index) AS present,
+         coalesce(sum(bug_count) FILTER (WHERE :products IS NULL OR id IN (SELECT value FROM json_each(:products))), 0)
+           AS within,
+         coalesce(sum(bug_count), 0) AS total
+       FROM products`,
+      { index, products: productIds === null ? null : JSON.stringify(productIds) },
+    )!;
+    return r.present > 0 && r.total > 0 && r.within * 4 >= r.total;
+  }
+
   [Symbol.dispose](): void {
     this.#statements.clear();
     this.#tupleStatements.clear();

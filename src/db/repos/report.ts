@@ -11,7 +11,7 @@
  * using report = new ReportRepo(db);
  * const scope = { productIds: [598], statuses: ["archived"], from: null, to: null };
  * report.testGroups(scope); // [{ product_id: 598, status: "archived", testing_type: "coverage", n: 12, … }]
- * report.bugGroups(scope); // [{ product_id: 598, status: "rejected", severity: "low", n: 4 }, …]
+ * report.bugCounts(scope).groups; // [{ product_id: 598, status: "rejected", severity: "low", n: 4 }, …]
  * ```
  */
 import { int, Repository } from "./base.ts";
@@ -191,16 +191,6 @@ export class ReportRepo extends Repository {
     };
   }
 
-  /** Bug counts by product, derived status and severity: {@link ReportRepo.bugCounts}' groups. */
-  bugGroups(scope: ReportScope): BugGroupRow[] {
-    return this.bugCounts(scope).groups;
-  }
-
-  /** Tests and bug classes by product and month of the tests' end: {@link ReportRepo.bugCounts}' months. */
-  monthGroups(scope: ReportScope): MonthGroupRow[] {
-    return this.bugCounts(scope).months;
-  }
-
   #bugRowGroups(scope: ReportScope): BugGroupRow[] {
     return this.all<BugGroupRow>(
       `SELECT t.product_id, b.status, b.severity, count(*) AS n
@@ -250,22 +240,19 @@ export class ReportRepo extends Repository {
 
   /**
    * Rejected bugs of the tests in scope grouped by feature (`by: "feature"`) or by author
-   * (`by: "tester"`) and rejection reason. A scope of at least a quarter of the cached tests reads
-   * the rejected bugs in group order from their partial index (migration 0008) and keeps those of its
-   * tests; a smaller one reads its tests' rejected bugs and sorts them.
+   * (`by: "tester"`) and rejection reason. Products holding at least a quarter of the cached bugs read
+   * the rejected bugs in group order from their partial index (migration 0008) and keep those of their
+   * tests (see Repository.readsBugIndex); a smaller scope reads its tests' rejected bugs and sorts them.
    */
   rejectionGroups(scope: ReportScope, by: "feature" | "tester"): RejectionGroupRow[] {
     const key = by === "feature" ? "b.feature_id" : "b.author";
     const index = by === "feature" ? "bugs_rejected_by_feature" : "bugs_rejected_by_author";
-    const grouped = this.#covers(scope, 0.25)
-      ? `SELECT ${key} AS k, b.rejection_reason AS reason, count(*) AS rejected
-         FROM bugs b INDEXED BY ${index}
-         WHERE b.status = 'rejected' AND b.test_id IN (SELECT t.id FROM tests t WHERE ${SCOPE})
-         GROUP BY ${key}, b.rejection_reason`
-      : `SELECT ${key} AS k, b.rejection_reason AS reason, count(*) AS rejected
-         FROM tests t JOIN bugs b ON b.test_id = t.id
-         WHERE ${SCOPE} AND b.status = 'rejected'
-         GROUP BY ${key}, b.rejection_reason`;
+    const rejectedBugs = !scope.testIds?.length && this.readsBugIndex(index, scope.productIds)
+      ? `bugs b INDEXED BY ${index} WHERE b.status = 'rejected' AND b.test_id IN (SELECT t.id FROM tests t WHERE ${SCOPE})`
+      : `tests t JOIN bugs b ON b.test_id = t.id WHERE ${SCOPE} AND b.status = 'rejected'`;
+    const grouped = `SELECT ${key} AS k, b.rejection_reason AS reason, count(*) AS rejected
+       FROM ${rejectedBugs}
+       GROUP BY ${key}, b.rejection_reason`;
     return this.all<RejectionGroupRow>(
       by === "feature"
         ? `SELECT g.k AS feature_id, f.title AS feature_title, NULL AS author, g.reason, g.rejected
@@ -273,16 +260,5 @@ export class ReportRepo extends Repository {
         : `SELECT NULL AS feature_id, NULL AS feature_title, g.k AS author, g.reason, g.rejected FROM (${grouped}) g`,
       scopeParams(scope),
     );
-  }
-
-  /** Whether the products of `scope` hold at least `share` of the cached tests (never for test ids). */
-  #covers(scope: ReportScope, share: number): boolean {
-    if (scope.testIds?.length) return false;
-    const r = this.one<{ within: number; total: number }>(
-      `SELECT coalesce(sum(test_count), 0) AS within, (SELECT coalesce(sum(test_count), 0) FROM products) AS total
-       FROM products WHERE id IN (SELECT value FROM json_each(:products))`,
-      { products: JSON.stringify(scope.productIds) },
-    )!;
-    return r.total > 0 && r.within >= r.total * share;
   }
 }
