@@ -58,7 +58,7 @@ export interface NeededColumns {
  * Dimensions whose key on the bug fact is a property of the bug's test, so counts kept per test can
  * be grouped by it (with the end_at date basis for the time buckets).
  */
-const KEYED_ON_TEST: ReadonlySet<DimensionKey> = new Set([
+export const KEYED_ON_TEST: ReadonlySet<DimensionKey> = new Set([
   "product",
   "customer",
   "testing_type",
@@ -76,7 +76,8 @@ const PIVOTED: Readonly<Partial<Record<DimensionKey, "p.column2" | "p.column3">>
 
 const isFacet = (d: DimensionKey): d is FacetDimension => Object.hasOwn(BUG_FACETS, d);
 
-const TIME_BUCKETS: ReadonlySet<DimensionKey> = new Set(["month", "week", "quarter"]);
+/** The time buckets: keyed on the date basis. */
+export const TIME_BUCKETS: ReadonlySet<DimensionKey> = new Set(["month", "week", "quarter"]);
 
 /** Whether a bound falls on a UTC day's edge, as whole-day dates resolve (`mcp/args.ts`). */
 const onDayEdge = (bound: string | null | undefined, edge: "start" | "end") =>

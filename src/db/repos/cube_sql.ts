@@ -25,7 +25,7 @@ import {
 } from "../../domain/metrics.ts";
 import { type BugClasses, RATE_DEFINITIONS, type Rates } from "../../domain/rates.ts";
 import { BUG_FACETS } from "./bug_facets.ts";
-import { keptPart, keptSource } from "./cube_kept.ts";
+import { keptPart, keptSource, KEYED_ON_TEST, TIME_BUCKETS } from "./cube_kept.ts";
 
 /** Which timestamp dates and time buckets use. */
 export type DateBasis = "end_at" | "reported_at";
@@ -253,13 +253,10 @@ function neededColumns(metrics: readonly MetricKey[]): { test: Set<TestColumn>; 
   return { test, bug };
 }
 
-/** Test keys a tester grouping may filter on inside its scope of tests. */
-const TEST_FILTERS: ReadonlySet<DimensionKey> = new Set([
-  "product",
-  "customer",
-  "testing_type",
-  "test_environment",
-]);
+/** Test keys a tester grouping may filter on inside its scope of tests: those without a date. */
+const TEST_FILTERS: ReadonlySet<DimensionKey> = new Set(
+  [...KEYED_ON_TEST].filter((d) => !TIME_BUCKETS.has(d)),
+);
 
 /**
  * Whether the bug part groups by tester alone over bug metrics, no dates and filters on the test or
@@ -300,13 +297,13 @@ export function buildCubeSql(q: CubeQuery): { sql: string; params: Params; bugGr
 
   /** The condition of the filter on `d` (parameter `:f<index>`) over `key`. */
   const filterSql = (d: DimensionKey, index: number, key: string): string => {
-    const kept = q.filters[d] ?? [];
+    const values = q.filters[d] ?? [];
     const alternatives = [];
-    if (kept.some((k) => k !== null)) {
+    if (values.some((k) => k !== null)) {
       const lhs = DIMENSION_SQL[d].lowerCase ? `lower(${key})` : key;
       alternatives.push(`${lhs} IN (SELECT value FROM json_each(:f${index}))`);
     }
-    if (kept.includes(null)) alternatives.push(`${key} IS NULL`);
+    if (values.includes(null)) alternatives.push(`${key} IS NULL`);
     return alternatives.length ? `(${alternatives.join(" OR ")})` : "0";
   };
 
