@@ -77,3 +77,34 @@ Deno.test("migration 0009 lifts products and features above every test and bug, 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("the words kept per stem follow writes by this connection and by another one", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "testio-search-stems-" });
+  try {
+    using db = openDatabase(`${dir}/cache.db`);
+    migrateUp(db);
+    db.exec(
+      `INSERT INTO products (id, name, raw, synced_at) VALUES (1, 'App crashes', '{}', '2026-01-01T00:00:00Z')`,
+    );
+    using search = new SearchRepo(db);
+    const used = () => search.search({ query: "crash", mode: "simple", limit: 5 }).query_used;
+    assert.equal(used(), '("crash" OR "crashes")');
+    db.exec(
+      `INSERT INTO products (id, name, raw, synced_at) VALUES (2, 'Crashing app', '{}', '2026-01-01T00:00:00Z')`,
+    );
+    assert.equal(used(), '("crash" OR "crashes" OR "crashing")', "a write by this connection");
+    {
+      using other = openDatabase(`${dir}/cache.db`);
+      other.exec(
+        `INSERT INTO products (id, name, raw, synced_at) VALUES (3, 'It crashed', '{}', '2026-01-01T00:00:00Z')`,
+      );
+    }
+    assert.equal(
+      used(),
+      '("crash" OR "crashed" OR "crashes" OR "crashing")',
+      "a commit by another connection",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

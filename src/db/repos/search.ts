@@ -221,6 +221,7 @@ export class SearchRepo extends Repository {
       return windowed(this.#run(raw, q, rawQueryWords(raw), true), raw, []);
     }
     const warnings: string[] = [];
+    this.#forgetStemsIfChanged();
     const terms = parseSimpleQuery(q.query).map((t) => this.#withVariants(t, warnings));
     const every = ftsOf(terms, "AND");
     const all = this.#run(every, q, terms, false);
@@ -258,14 +259,9 @@ export class SearchRepo extends Repository {
   /**
    * The indexed words with Porter stem `stem`, shortest first. fts5vocab computes each listed word's
    * document count from its whole doclist (10–20 ms for a word in most bugs at 400,000 bugs), so the
-   * words of a stem are kept until the cache changes: {@link SearchRepo.#cacheVersion}.
+   * words of a stem are kept until the cache changes (checked once a search: #forgetStemsIfChanged).
    */
   #wordsOfStem(stem: string): string[] {
-    const version = this.#cacheVersion();
-    if (version !== this.#stemsVersion) {
-      this.#stems.clear();
-      this.#stemsVersion = version;
-    }
     let words = this.#stems.get(stem);
     if (!words) {
       const found = new Set<string>();
@@ -284,14 +280,18 @@ export class SearchRepo extends Repository {
   }
 
   /**
-   * Changes whenever the cache's content may have: a commit by another connection (`data_version`) or
-   * a change by this one (`total_changes()`).
+   * Clears the words kept per stem when the cache's content may have changed since they were read: a
+   * commit by another connection (`data_version`) or a change by this one (`total_changes()`).
    */
-  #cacheVersion(): string {
+  #forgetStemsIfChanged(): void {
     const r = this.one<{ v: number; c: number }>(
       "SELECT (SELECT data_version FROM pragma_data_version) AS v, total_changes() AS c",
     )!;
-    return `${r.v}:${r.c}`;
+    const version = `${r.v}:${r.c}`;
+    if (version !== this.#stemsVersion) {
+      this.#stems.clear();
+      this.#stemsVersion = version;
+    }
   }
 
   readonly #stems = new Map<string, string[]>();
