@@ -252,11 +252,7 @@ export function drawPending(): void {
     if (width > 0) create(entry, width);
   }
 }
-globalThis.addEventListener?.("beforeprint", () => {
-  document.documentElement.classList.add("printing");
-  drawPending();
-});
-globalThis.addEventListener?.("afterprint", () => document.documentElement.classList.remove("printing"));
+globalThis.addEventListener?.("beforeprint", drawPending);
 
 /** Destroys charts whose box left the document (views redraw by replacing their content). */
 export function releaseDetached(): void {
