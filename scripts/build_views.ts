@@ -130,6 +130,126 @@ export function markPureDeclarations(code: string): string {
 }
 
 /**
+ * uPlot creates an `Intl.NumberFormat` and an `Intl.DateTimeFormat` when its module loads. The first
+ * use of `Intl` in a page loads ICU's locale data (about 25 ms of a view's start in headless
+ * Chromium), and the views never call what those two serve (their axes and read-outs format their
+ * own numbers; their scales are not time scales). Both are created on first use instead. The build
+ * fails if a new uPlot no longer matches, rather than silently keeping the cost.
+ */
+const UPLOT_LAZY_INTL: [string, string][] = [
+  [
+    "const numFormatter = new Intl.NumberFormat(domEnv ? nav.language : 'en-US');\n" +
+    "const fmtNum = val => numFormatter.format(val);",
+    "let numFormatter;\n" +
+    "const fmtNum = val => (numFormatter ??= new Intl.NumberFormat(domEnv ? nav.language : 'en-US')).format(val);",
+  ],
+  [
+    "const localTz = new Intl.DateTimeFormat().resolvedOptions().timeZone;",
+    "let localTzName;\nconst localTz = () => localTzName ??= new Intl.DateTimeFormat().resolvedOptions().timeZone;",
+  ],
+  ["else if (tz == localTz)", "else if (tz == localTz())"],
+];
+
+/** uPlot's module with its `Intl` objects created on first use (see UPLOT_LAZY_INTL). */
+export function lazyUplotIntl(code: string): string {
+  let out = code;
+  for (const [from, to] of UPLOT_LAZY_INTL) {
+    if (out.split(from).length !== 2) {
+      throw new Error(`uPlot no longer contains ${JSON.stringify(from)} once: update UPLOT_LAZY_INTL`);
+    }
+    out = out.replace(from, to);
+  }
+  if (/\bIntl\.\w+\(/.test(out.replace(/\?\?= new Intl\.\w+\(/g, "").replace(/^\s*\/\/.*$/gm, ""))) {
+    throw new Error("uPlot creates another Intl object when it loads: update UPLOT_LAZY_INTL");
+  }
+  return out;
+}
+
+/**
+ * Removes `.describe("…")` from schema definitions: a description is documentation for JSON Schema
+ * output, which a view never produces, and each one costs a copy of its schema when the module loads
+ * (Zod's `describe` clones) and its text in every view.
+ */
+export function stripDescriptions(code: string): string {
+  const program = acorn.parse(code, { ecmaVersion: "latest", sourceType: "module" });
+  const cuts: [number, number][] = [];
+  const visit = (node: unknown): void => {
+    if (!node || typeof node !== "object") return;
+    if (Array.isArray(node)) return node.forEach(visit);
+    const n = node as acorn.Node & Record<string, unknown>;
+    if (typeof n.type !== "string") return;
+    if (n.type === "CallExpression") {
+      const call = n as unknown as acorn.CallExpression;
+      const callee = call.callee;
+      if (
+        callee.type === "MemberExpression" && !callee.computed &&
+        callee.property.type === "Identifier" && callee.property.name === "describe" &&
+        call.arguments.length === 1 &&
+        (call.arguments[0].type === "Literal" || call.arguments[0].type === "TemplateLiteral" &&
+            call.arguments[0].expressions.length === 0)
+      ) {
+        cuts.push([callee.object.end, call.end]);
+      }
+    }
+    for (const [key, value] of Object.entries(n)) if (key !== "type") visit(value);
+  };
+  visit(program);
+  let out = code;
+  for (const [from, to] of cuts.sort((a, b) => b[0] - a[0])) out = out.slice(0, from) + out.slice(to);
+  return out;
+}
+
+const LAZY_SCHEMA = new URL("src/views/shared/lazy_schema.ts", ROOT);
+
+/**
+ * Wraps each top-level schema definition (`const X = z.object(…)`, or a call on another one, such as
+ * `Y.extend(…)`) in `lazySchema(() => …)`, so that it is built the first time it is used. The zod
+ * namespace is found from the module's `zod` import; other declarations are left as they are.
+ */
+export function lazySchemaDeclarations(code: string, helper = LAZY_SCHEMA.pathname): string {
+  const program = acorn.parse(code, { ecmaVersion: "latest", sourceType: "module" });
+  const roots = new Set<string>();
+  for (const statement of program.body) {
+    if (statement.type !== "ImportDeclaration" || !/^zod(\/|$)/.test(String(statement.source.value))) {
+      continue;
+    }
+    for (const spec of statement.specifiers) {
+      const imported = spec.type === "ImportSpecifier" && spec.imported.type === "Identifier"
+        ? spec.imported.name
+        : null;
+      if (spec.type === "ImportNamespaceSpecifier" || imported === "z") roots.add(spec.local.name);
+    }
+  }
+  if (!roots.size) return code;
+  const rootOf = (node: acorn.Expression | acorn.Super): string | null => {
+    let head: acorn.Node = node;
+    while (head.type === "CallExpression" || head.type === "MemberExpression") {
+      head = head.type === "CallExpression"
+        ? (head as acorn.CallExpression).callee
+        : (head as acorn.MemberExpression).object;
+    }
+    return head.type === "Identifier" ? (head as acorn.Identifier).name : null;
+  };
+  const wraps: [number, number][] = [];
+  for (const statement of program.body) {
+    const declaration = statement.type === "ExportNamedDeclaration" ? statement.declaration : statement;
+    if (declaration?.type !== "VariableDeclaration") continue;
+    for (const d of declaration.declarations) {
+      if (d.init?.type !== "CallExpression" || d.id.type !== "Identifier") continue;
+      const root = rootOf(d.init);
+      if (root === null || !roots.has(root)) continue;
+      roots.add(d.id.name);
+      wraps.push([d.init.start, d.init.end]);
+    }
+  }
+  let out = code;
+  for (const [start, end] of wraps.sort((a, b) => b[0] - a[0])) {
+    out = `${out.slice(0, start)}__lazySchema(() => ${out.slice(start, end)})${out.slice(end)}`;
+  }
+  return `import { lazySchema as __lazySchema } from ${JSON.stringify(helper)};\n${out}`;
+}
+
+/**
  * Resolves bare specifiers the way Deno does: first through the imports map, then (for a package's
  * own dependencies, absent from the map) relative to the importing file inside Deno's npm cache.
  */
@@ -155,9 +275,18 @@ const denoNpm: esbuild.Plugin = {
         '  throw new Error("Zod 3 schemas cannot be converted to JSON Schema in a view; use Zod 4");\n}',
       loader: "js",
     }));
+    build.onLoad({ filter: /[\\/]uplot[\\/].*[\\/]uPlot\.esm\.js$/ }, async (args) => ({
+      contents: lazyUplotIntl(await Deno.readTextFile(args.path)),
+      loader: "js",
+    }));
     build.onLoad({ filter: /\.js$/ }, async (args) => {
       if (!SCHEMA_MODULES.some((re) => re.test(args.path))) return undefined;
-      return { contents: markPureDeclarations(await Deno.readTextFile(args.path)), loader: "js" };
+      return {
+        contents: markPureDeclarations(
+          lazySchemaDeclarations(stripDescriptions(await Deno.readTextFile(args.path))),
+        ),
+        loader: "js",
+      };
     });
     build.onResolve({ filter: /^[@a-z]/ }, (args) => {
       let path: string;

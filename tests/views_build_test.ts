@@ -6,12 +6,17 @@
 import assert from "node:assert/strict";
 import {
   buildView,
+  lazySchemaDeclarations,
+  lazyUplotIntl,
   markPureDeclarations,
   MAX_VIEW_BYTES,
   stopBuilder,
+  stripDescriptions,
   VIEW_SOURCES,
   viewPath,
 } from "../scripts/build_views.ts";
+import { lazySchema } from "../src/views/shared/lazy_schema.ts";
+import { z } from "zod";
 import { fakeFixture } from "./helpers/fixture.ts";
 import { inProcessServer } from "./helpers/mcp.ts";
 
@@ -48,6 +53,83 @@ Deno.test("schema modules: only top-level declarations are marked side-effect fr
   assert.equal(marked[4], "register(A);");
 });
 
+Deno.test("schema modules: descriptions are removed, nothing else", () => {
+  const code = [
+    'const A = z.string().describe("A name").optional();',
+    "const B = z.object({ a: A.describe(`Long\ntext`) }).describe('Shape');",
+    "const C = z.string().describe(text);",
+    "const D = thing.describe();",
+  ].join("\n");
+  assert.deepEqual(stripDescriptions(code).split("\n"), [
+    "const A = z.string().optional();",
+    "const B = z.object({ a: A });",
+    "const C = z.string().describe(text);",
+    "const D = thing.describe();",
+  ]);
+});
+
+Deno.test("schema modules: schema definitions are built on first use", async (t) => {
+  await t.step("definitions rooted at the zod import, and at other definitions, are wrapped", () => {
+    const code = [
+      'import { z as Q } from "zod/v4";',
+      "export const A = Q.object({ method: Q.literal('a') });",
+      "const B = A.extend({ id: Q.number() });",
+      "const C = other.thing();",
+      "const D = 'x';",
+      "const E = (v) => A.safeParse(v).success;",
+      "const F = A;",
+    ].join("\n");
+    const out = lazySchemaDeclarations(code, "/lazy.ts").split("\n");
+    assert.equal(out[0], 'import { lazySchema as __lazySchema } from "/lazy.ts";');
+    assert.equal(out[2], "export const A = __lazySchema(() => Q.object({ method: Q.literal('a') }));");
+    assert.equal(out[3], "const B = __lazySchema(() => A.extend({ id: Q.number() }));");
+    assert.deepEqual(out.slice(4), code.split("\n").slice(3), "other declarations are left as they are");
+  });
+  await t.step("a module without a zod import is left as it is", () => {
+    const code = "const A = z.object({});";
+    assert.equal(lazySchemaDeclarations(code, "/lazy.ts"), code);
+  });
+  await t.step("a lazy schema parses, fails, extends and reports its shape like the schema itself", () => {
+    let built = 0;
+    const Params = lazySchema(() => (built++, z.object({ name: z.string(), n: z.number().optional() })));
+    const Message = lazySchema(() => z.object({ method: z.literal("tools/call"), params: Params }));
+    const Extended = lazySchema(() => Message.extend({ id: z.number() }));
+    assert.equal(built, 0, "nothing is built before it is used");
+    assert.equal(Message.shape.method.value, "tools/call");
+    assert.equal(built, 0, "reading a shape builds only that schema");
+    assert.deepEqual(Message.parse({ method: "tools/call", params: { name: "x" } }), {
+      method: "tools/call",
+      params: { name: "x" },
+    });
+    assert.equal(built, 1);
+    const bad = Extended.safeParse({ method: "tools/call", params: { name: 1 }, id: 2 });
+    assert.equal(bad.success, false);
+    assert.deepEqual(bad.error?.issues.map((i) => i.path), [["params", "name"]]);
+    assert.ok(Message instanceof z.ZodObject);
+    assert.ok(z.union([Message, z.null()]).safeParse(null).success);
+    assert.ok(Params.optional().safeParse(undefined).success);
+    assert.deepEqual(Object.keys(Params.shape), ["name", "n"]);
+    assert.equal(built, 1, "built once");
+  });
+});
+
+Deno.test("uPlot's Intl objects are created on first use, and a uPlot that no longer matches fails the build", () => {
+  const code = [
+    "const numFormatter = new Intl.NumberFormat(domEnv ? nav.language : 'en-US');",
+    "const fmtNum = val => numFormatter.format(val);",
+    "const localTz = new Intl.DateTimeFormat().resolvedOptions().timeZone;",
+    "function tzDate(date, tz) { if (tz == 'UTC') return 1; else if (tz == localTz) return 2; }",
+  ].join("\n");
+  const out = lazyUplotIntl(code);
+  assert.doesNotMatch(out, /^const \w+ = new Intl/m);
+  assert.match(out, /tz == localTz\(\)/);
+  assert.throws(() => lazyUplotIntl(code.replace("localTz", "zone")), /update UPLOT_LAZY_INTL/);
+  assert.throws(
+    () => lazyUplotIntl(code + "\nconst coll = new Intl.Collator();"),
+    /another Intl object/,
+  );
+});
+
 Deno.test({
   name: "built views",
   sanitizeResources: false,
@@ -70,6 +152,9 @@ Deno.test({
         const bytes = new TextEncoder().encode(html).byteLength;
         assert.ok(bytes <= MAX_VIEW_BYTES, `${bytes} bytes`);
         assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=|@import|url\(\s*["']?https?:/i);
+        // Nothing creates an Intl object while the script loads (the first one costs about 25 ms).
+        const intl = html.match(/.{0,12}new Intl\.\w+/g) ?? [];
+        assert.ok(intl.every((m) => m.includes("??=")), `Intl objects built at load: ${intl.join(" | ")}`);
       });
     }
   },

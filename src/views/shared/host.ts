@@ -4,6 +4,7 @@
  * not in a host (the standalone report), the view gets its data from the page itself and follows the
  * browser's light/dark preference.
  */
+import "./zod_config.ts";
 import {
   App,
   applyDocumentTheme,
