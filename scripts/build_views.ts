@@ -320,6 +320,7 @@ export async function bundleScript(entry: string): Promise<string> {
     charset: "utf8",
     plugins: [denoNpm],
     define: { "process.env.NODE_ENV": '"production"' },
+    pure: ["console.debug"],
     logLevel: "error",
     metafile: Deno.env.get("VIEWS_ANALYZE") === "1",
   });

@@ -5,6 +5,9 @@
  * exposed by puppeteer), which forwards them to the real MCP server; every call is recorded in
  * `host.calls`.
  */
+// A real host runs in a process of its own; this one shares the view's thread, so it parses without
+// Zod's compiled fast path too, whose compiling would otherwise be counted against the view.
+import "./shared/zod_config.ts";
 import { AppBridge, PostMessageTransport } from "@modelcontextprotocol/ext-apps/app-bridge";
 import type { McpUiHostContext } from "@modelcontextprotocol/ext-apps/app-bridge";
 
@@ -25,7 +28,10 @@ interface HostGlobals {
   hostCallTool(name: string, args: Record<string, unknown>): Promise<Record<string, unknown>>;
   /** Loads the view; `initialResult` is sent as soon as the view is initialised, as a host does. */
   startView(html: string, theme: "light" | "dark", initialResult?: Record<string, unknown>): Promise<void>;
-  /** Epoch ms when startView began, and when it sent the initial result (for the render benchmark). */
+  /**
+   * Epoch ms when startView began, and when the host last sent a tool result (for the render
+   * benchmark).
+   */
   viewStartedAt: number;
   resultSentAt: number;
   host: HostApi;
@@ -60,7 +66,10 @@ page.startView = async (html, theme, initialResult) => {
   page.host = {
     calls,
     sendToolInput: (args) => bridge.sendToolInput({ arguments: args }),
-    sendToolResult: (result) => bridge.sendToolResult(result as Parameters<AppBridge["sendToolResult"]>[0]),
+    sendToolResult: (result) => {
+      page.resultSentAt = performance.timeOrigin + performance.now();
+      return bridge.sendToolResult(result as Parameters<AppBridge["sendToolResult"]>[0]);
+    },
     setTheme: async (t) => {
       await bridge.sendHostContextChange({ theme: t });
     },

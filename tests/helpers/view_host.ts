@@ -57,6 +57,11 @@ export interface HostedView extends AsyncDisposable {
   setTheme(theme: "light" | "dark"): Promise<void>;
   /** The tool calls the view made through the host. */
   calls(): Promise<{ name: string; arguments: Record<string, unknown> }[]>;
+  /**
+   * Milliseconds from the host sending its last tool result to the end of the view's draw number
+   * `n` once its frame is painted.
+   */
+  drawMs(n: number): Promise<number>;
   /** Waits until the view has drawn more than `count` times; returns the new count. */
   waitForRender(count: number): Promise<number>;
   /** How many times the view has drawn. */
@@ -149,6 +154,15 @@ export async function openView(
         performance.timeOrigin + performance.getEntriesByName("testio-render-1")[0].startTime
       );
       return { load: done - started, result: done - sent };
+    },
+    async drawMs(n) {
+      const sent = await page.evaluate(() => (globalThis as unknown as HostGlobals).resultSentAt);
+      const done = await frame.evaluate(
+        (k: number) =>
+          performance.timeOrigin + performance.getEntriesByName(`testio-render-${k}`)[0].startTime,
+        n,
+      );
+      return done - sent;
     },
     async waitForRender(count) {
       await frame.waitForFunction(renderedAfter, { timeout: 20_000 }, count);
