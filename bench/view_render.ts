@@ -263,8 +263,7 @@ saveSuite("views", {
     "paint starts when the host sends the answer; main-thread CPU = thread time of the renderer's main " +
     "thread (host page and view) over the first render, from a Chromium trace in separate samples (time " +
     "spent waiting for a CPU excluded); redraw = the same answer again in the open view, from the host " +
-    "sending it to the painted draw (runs recorded before 2026-12-04 timed it from the benchmark " +
-    "handing it to the page); " +
+    "sending it to the painted draw; " +
     "standalone = the report page (data embedded, no host) from navigation to the first painted draw, " +
     "with the CPU time of the page's renderer process over the same span (Chromium's ProcessTime). " +
     `${samples} samples after 2 warm-up pages. The load average shows the other work sharing the CPUs.`,
